@@ -1,0 +1,154 @@
+/**
+ * The squashed filesystem: every layer applied in order, whiteouts and opaque directories
+ * included, as the container will see it. Built from layer results (not from the blobs),
+ * so cached layers need not be read again.
+ *
+ * @module
+ */
+import { EntryType, type EntryRecord, type LayerResult } from './layer-result.js'
+import { resolveLinkTarget } from './paths.js'
+
+export interface TreeEntry {
+  path: string
+  record: EntryRecord
+  /** Index of the layer that put this entry there. */
+  layer: number
+}
+
+interface Node {
+  record?: EntryRecord
+  layer: number
+  children?: Map<string, Node>
+}
+
+/** Follows at most this many symlinks while resolving one path, as Linux does. */
+const MAX_SYMLINK_HOPS = 40
+
+export class SquashedTree {
+  readonly #root: Node = { layer: -1, children: new Map() }
+
+  /** Applies one layer's entries on top: opaque directories and whiteouts first, then the rest. */
+  apply(entries: readonly EntryRecord[], layer: number): void {
+    for (const entry of entries) {
+      if (entry.type === EntryType.OpaqueWhiteout) {
+        const node = this.#node(entry.path)
+        if (node?.children) node.children.clear()
+      }
+    }
+    for (const entry of entries) {
+      if (entry.type === EntryType.Whiteout) this.#remove(entry.path)
+    }
+    for (const entry of entries) {
+      if (entry.type === EntryType.Whiteout || entry.type === EntryType.OpaqueWhiteout) continue
+      this.#put(entry, layer)
+    }
+  }
+
+  /** The entry at an exact path (no symlinks followed). */
+  get(path: string): TreeEntry | undefined {
+    const node = this.#node(path)
+    return node?.record ? { path, record: node.record, layer: node.layer } : undefined
+  }
+
+  /** Total bytes of the regular files under `path` (the path itself included). */
+  sizeUnder(path: string): number {
+    const node = this.#node(path)
+    if (!node) return 0
+    let total = 0
+    const stack: Node[] = [node]
+    while (stack.length > 0) {
+      const current = stack.pop()!
+      if (current.record?.type === EntryType.File) total += current.record.size
+      if (current.children) stack.push(...current.children.values())
+    }
+    return total
+  }
+
+  /**
+   * The entry a path leads to, following symlinks in every component (`/etc/os-release` →
+   * `/usr/lib/os-release`). Undefined for dangling links and link loops.
+   */
+  resolve(path: string): TreeEntry | undefined {
+    let hops = 0
+    let pending = path.split('/').filter(Boolean)
+    let current = '/'
+    while (pending.length > 0) {
+      const name = pending.shift()!
+      const next = current === '/' ? `/${name}` : `${current}/${name}`
+      const entry = this.get(next)
+      if (entry?.record.type === EntryType.Symlink) {
+        if (++hops > MAX_SYMLINK_HOPS) return undefined
+        const target = resolveLinkTarget(next, entry.record.linkname ?? '')
+        pending = [...target.split('/').filter(Boolean), ...pending]
+        current = '/'
+        continue
+      }
+      if (!this.#node(next)) return undefined
+      current = next
+    }
+    return current === '/' ? undefined : this.get(current)
+  }
+
+  /** Every entry, depth first, children in name order. */
+  *entries(): Generator<TreeEntry> {
+    const stack: Array<[string, Node]> = [['', this.#root]]
+    while (stack.length > 0) {
+      const [path, node] = stack.pop()!
+      if (node.record && path) yield { path, record: node.record, layer: node.layer }
+      if (node.children) {
+        const names = [...node.children.keys()].sort().reverse()
+        for (const name of names) stack.push([`${path}/${name}`, node.children.get(name)!])
+      }
+    }
+  }
+
+  #node(path: string): Node | undefined {
+    let node: Node | undefined = this.#root
+    for (const name of path.split('/')) {
+      if (!name) continue
+      node = node.children?.get(name)
+      if (!node) return undefined
+    }
+    return node
+  }
+
+  #remove(path: string): void {
+    const slash = path.lastIndexOf('/')
+    const parent = this.#node(path.slice(0, slash) || '/')
+    parent?.children?.delete(path.slice(slash + 1))
+  }
+
+  #put(record: EntryRecord, layer: number): void {
+    const names = record.path.split('/').filter(Boolean)
+    let node = this.#root
+    for (let i = 0; i < names.length - 1; i++) {
+      const name = names[i]!
+      let child = node.children!.get(name)
+      if (!child || !child.children) {
+        // a missing parent is implied; a non-directory in the way is replaced by a directory
+        child = { layer, children: new Map() }
+        node.children!.set(name, child)
+      }
+      node = child
+    }
+    const name = names[names.length - 1]!
+    const existing = node.children!.get(name)
+    if (record.type === EntryType.Directory) {
+      if (existing?.children) {
+        existing.record = record
+        existing.layer = layer
+      } else {
+        node.children!.set(name, { record, layer, children: new Map() })
+      }
+      return
+    }
+    node.children!.set(name, { record, layer })
+  }
+}
+
+/** Squashes layer results into the final filesystem. */
+export function squash(layers: readonly Pick<LayerResult, 'entries'>[]): SquashedTree {
+  const tree = new SquashedTree()
+  layers.forEach((layer, index) => tree.apply(layer.entries, index))
+  return tree
+}
