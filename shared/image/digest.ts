@@ -141,7 +141,7 @@ export class DigestMeter extends Transform {
   readonly #onLimit: (bytes: number) => Error
 
   constructor(maxBytes = Number.POSITIVE_INFINITY, onLimit: (bytes: number) => Error = (b) => new Error(`over ${b} bytes`)) {
-    super({ highWaterMark: 0 })
+    super()
     this.#maxBytes = maxBytes
     this.#onLimit = onLimit
   }

@@ -13,8 +13,8 @@ import * as zlib from 'node:zlib'
 import { Decompress as FzstdDecompress } from 'fzstd'
 import type { Compression } from '../image/media-types.js'
 
-/** zlib's 16 KiB default halves inflate throughput; 256 KiB is near the best measured here. */
-const CHUNK_SIZE = 256 * 1024
+/** zlib's 16 KiB default halves inflate throughput; 512 KiB measured best here (test/bench). */
+const CHUNK_SIZE = 512 * 1024
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
@@ -87,6 +87,22 @@ class FzstdTransform extends Transform {
     } catch (error) {
       callback(new Error(`zstd: ${(error as Error).message}`, { cause: error }))
     }
+  }
+}
+
+/**
+ * Hands each chunk on in a later turn of the event loop. Placed after a threadpool
+ * decompressor (zlib), it lets the decompressor start on the next chunk while this thread
+ * hashes and parses the previous one; without it the two take turns (measured: ~12 % of
+ * the layer walk's time on a gzip layer).
+ */
+export class AsyncBoundary extends Transform {
+  constructor() {
+    super({ highWaterMark: 4 * 1024 * 1024 })
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    setImmediate(callback, null, chunk)
   }
 }
 

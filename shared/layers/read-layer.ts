@@ -15,7 +15,7 @@ import { DigestMeter, type Digest } from '../image/digest.js'
 import type { Descriptor } from '../image/manifest.js'
 import { layerCompression } from '../image/media-types.js'
 import type { Finding } from '../report/model.js'
-import { createDecompressor, peek, sniffCompression } from './decompress.js'
+import { AsyncBoundary, createDecompressor, peek, sniffCompression } from './decompress.js'
 import { EntryType, type EntryRecord, type LayerResult, type RefusedEntry } from './layer-result.js'
 import type { ScanLimits } from './limits.js'
 import { normaliseEntryPath } from './paths.js'
@@ -61,7 +61,7 @@ export async function readLayer(blob: Readable, descriptor: Descriptor, diffId: 
   const fetched = pipeline(blob, counter)
   fetched.catch((error: unknown) => decompressor.destroy(error as Error))
   counter.pipe(decompressor)
-  const decoded = pipeline(decompressor, meter, extract)
+  const decoded = pipeline(decompressor, new AsyncBoundary(), meter, extract)
 
   const result: LayerResult = {
     digest: descriptor.digest,
