@@ -1,0 +1,74 @@
+/**
+ * The analyzer contracts. A {@link FileAnalyzer} sees files as each layer streams past and
+ * may ask for their content; an {@link ImageAnalyzer} sees the whole image afterwards: the
+ * config, the history, every layer's entries and the squashed filesystem.
+ *
+ * Analyzers are pure: no I/O, no clocks, no globals. What they return is plain data, so a
+ * layer's results can be cached by DiffID and analyzer version. An analyzer that throws is
+ * recorded in the report's `errors` and the scan goes on.
+ *
+ * @module
+ */
+import type { ImageConfig } from '../image/config.js'
+import type { ImageManifest } from '../image/manifest.js'
+import type { EntryRecord, LayerResult } from '../layers/layer-result.js'
+import type { SquashedTree } from '../layers/squash.js'
+import type { Finding } from '../report/model.js'
+
+/** JSON-compatible values: what analyzers may return as facts. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** A finding as an analyzer produces it; the scan fills in the layer it came from. */
+export type DraftFinding = Finding
+
+export interface FileInput {
+  path: string
+  entry: EntryRecord
+  /** The file's bytes, at most `maxFileReadBytes` of them. */
+  content: Buffer
+  /** True when the file is longer than what `content` holds. */
+  truncated: boolean
+}
+
+export interface FileAnalysis {
+  findings?: DraftFinding[]
+  /** Structured facts about the file (`{id: 'debian', versionId: '12'}`), kept per layer and path. */
+  facts?: JsonValue
+}
+
+export interface FileAnalyzer {
+  readonly kind: 'file'
+  /** Stable, kebab-case. */
+  readonly id: string
+  /** Bump when the output for the same input changes: it invalidates cached layer results. */
+  readonly version: number
+  /** Cheap, no I/O: does this analyzer want the content of this entry? */
+  wants(path: string, entry: EntryRecord): boolean
+  analyze(input: FileInput): FileAnalysis | Promise<FileAnalysis>
+}
+
+export interface ImageInput {
+  manifest: ImageManifest
+  config: ImageConfig
+  layers: LayerResult[]
+  /** For each layer, the index of the history entry that built it. */
+  historyForLayer: Array<number | undefined>
+  tree: SquashedTree
+  /** The tag the image was scanned under, if any. */
+  tags: string[]
+  /** The facts a file analyzer recorded for the file visible at `path` in the final image. */
+  visibleFacts(analyzerId: string, path: string): JsonValue | undefined
+}
+
+export interface ImageAnalysis {
+  findings?: DraftFinding[]
+}
+
+export interface ImageAnalyzer {
+  readonly kind: 'image'
+  readonly id: string
+  readonly version: number
+  analyze(input: ImageInput): ImageAnalysis | Promise<ImageAnalysis>
+}
+
+export type Analyzer = FileAnalyzer | ImageAnalyzer

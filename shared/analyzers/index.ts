@@ -1,0 +1,37 @@
+/**
+ * The built-in analyzers, in an explicit list: nothing registers itself on import.
+ *
+ * @module
+ */
+import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
+import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
+import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
+import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
+import { osReleaseAnalyzer } from './os-release/os-release-analyzer.js'
+import type { Rule } from './rule.js'
+
+export const builtinAnalyzers: readonly Analyzer[] = [osReleaseAnalyzer, historyAnalyzer, configAnalyzer, filesystemAnalyzer]
+
+/** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
+export const builtinRules: readonly Rule[] = [historyLayerCountMismatch, configRootUser, setuidFile, setgidFile, unsafeLayerEntry, dotDotLayerEntry]
+
+export interface AnalyzerSet {
+  file: readonly FileAnalyzer[]
+  image: readonly ImageAnalyzer[]
+  /** `{id: version}` of every analyzer, for the report and for cache keys. */
+  versions: Record<string, number>
+}
+
+/** Splits a list of analyzers by kind; ids must be unique. */
+export function createAnalyzerSet(analyzers: readonly Analyzer[] = builtinAnalyzers): AnalyzerSet {
+  const versions: Record<string, number> = {}
+  for (const analyzer of [...analyzers].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (analyzer.id in versions) throw new Error(`duplicate analyzer id ${analyzer.id}`)
+    versions[analyzer.id] = analyzer.version
+  }
+  return {
+    file: analyzers.filter((a): a is FileAnalyzer => a.kind === 'file'),
+    image: analyzers.filter((a): a is ImageAnalyzer => a.kind === 'image'),
+    versions,
+  }
+}

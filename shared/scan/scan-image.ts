@@ -1,0 +1,324 @@
+/**
+ * The orchestrator: from an image source to a report. An index gives an index report with
+ * one image report per platform (attestation manifests skipped); a manifest gives an image
+ * report. Every layer is streamed once.
+ *
+ * Failure policy: temporary errors (network, throttling, registry outages) are thrown so
+ * the caller can retry later; permanent ones (bad manifests, digest mismatches, limits)
+ * end in a `failed` report carrying the error code.
+ *
+ * @module
+ */
+import type { AnalyzerSet } from '../analyzers/index.js'
+import { describeError, ErrorCode, isTemporary, LimitError, ManifestError, PushscanError } from '../errors.js'
+import { parseImageConfig, type ImageConfig } from '../image/config.js'
+import { isAttestationManifest, type Descriptor, type FetchedManifest, type ImageManifest } from '../image/manifest.js'
+import { isForeignLayer, isImageManifestMediaType, isIndexMediaType, layerCompression, MediaType } from '../image/media-types.js'
+import { formatPlatform, platformMatches, type Platform } from '../image/platform.js'
+import type { LayerResult } from '../layers/layer-result.js'
+import type { ScanLimits } from '../layers/limits.js'
+import { readLayer } from '../layers/read-layer.js'
+import type { Clock } from '../ports/clock.js'
+import type { ImageSource } from '../ports/image-source.js'
+import type { Logger } from '../ports/logger.js'
+import {
+  REPORT_SCHEMA_VERSION,
+  type ImageReport,
+  type IndexReport,
+  type Report,
+  type ReportPlatform,
+  type ReportSubject,
+} from '../report/model.js'
+import { addSummaries, emptySummary } from '../report/summary.js'
+import { buildImageReport, provenanceFrom } from './build-image-report.js'
+import type { ScanProgressEvent } from './progress.js'
+
+export interface ScanDeps {
+  analyzers: AnalyzerSet
+  limits: ScanLimits
+  clock: Clock
+  logger: Logger
+  scanner: { name: string; version: string }
+  onProgress?: (event: ScanProgressEvent) => void
+}
+
+export interface ScanOptions {
+  /** Scan only this platform of an index; every platform when absent. */
+  platform?: Platform
+}
+
+/** Nested indexes deeper than this are not followed. */
+const MAX_INDEX_DEPTH = 2
+
+/**
+ * Scans the image a source names.
+ *
+ * @throws PushscanError with `temporary: true` when retrying later may succeed.
+ */
+export async function scanImage(source: ImageSource, options: ScanOptions, deps: ScanDeps): Promise<Report> {
+  const startedAt = deps.clock.now()
+  let root: FetchedManifest
+  try {
+    root = await source.root()
+  } catch (error) {
+    if (isTemporary(error)) throw error
+    return failedImageReport(subjectOf(source, ''), error, startedAt, deps)
+  }
+  if (root.manifest.kind === 'index') return scanIndex(source, root, options, deps, startedAt)
+  return scanManifest(source, root, options.platform ? { wanted: options.platform } : {}, deps)
+}
+
+async function scanIndex(source: ImageSource, root: FetchedManifest, options: ScanOptions, deps: ScanDeps, startedAt: number): Promise<IndexReport> {
+  const subject = subjectOf(source, root.digest)
+  const skipped: IndexReport['skipped'] = []
+  const manifests: ImageReport[] = []
+  let children: Array<{ descriptor: Descriptor; fetched?: FetchedManifest }>
+  try {
+    children = await imageDescriptors(source, root, options, skipped, 1)
+    if (children.length > deps.limits.maxPlatforms) {
+      throw new LimitError(ErrorCode.TooManyPlatforms, 'maxPlatforms', children.length, `index has ${children.length} images, over the limit of ${deps.limits.maxPlatforms}`)
+    }
+    if (children.length === 0 && options.platform) {
+      const available = skipped.filter((s) => s.platform && s.reason === 'platform-not-selected').map((s) => formatPlatform(s.platform!))
+      throw new PushscanError(ErrorCode.PlatformNotFound, `no image for ${formatPlatform(options.platform)} in the index (it has: ${available.join(', ') || 'none'})`)
+    }
+  } catch (error) {
+    if (isTemporary(error)) throw error
+    return indexReport(subject, skipped, [], startedAt, deps, describeError(error))
+  }
+  for (const child of children) {
+    let fetched: FetchedManifest
+    try {
+      fetched = child.fetched ?? (await source.manifest(child.descriptor))
+    } catch (error) {
+      if (isTemporary(error)) throw error
+      manifests.push(failedImageReport({ ...subject, digest: child.descriptor.digest, indexDigest: root.digest }, error, deps.clock.now(), deps))
+      continue
+    }
+    manifests.push(await scanManifest(source, fetched, { indexDigest: root.digest, ...(child.descriptor.platform ? { declared: child.descriptor.platform } : {}) }, deps))
+  }
+  const failed = manifests.find((m) => m.status === 'failed')
+  return indexReport(subject, skipped, manifests, startedAt, deps, failed?.error)
+}
+
+/** The image manifests an index leads to, in index order, with nested indexes flattened. */
+async function imageDescriptors(
+  source: ImageSource,
+  index: FetchedManifest,
+  options: ScanOptions,
+  skipped: IndexReport['skipped'],
+  depth: number
+): Promise<Array<{ descriptor: Descriptor; fetched?: FetchedManifest }>> {
+  if (index.manifest.kind !== 'index') return []
+  const out: Array<{ descriptor: Descriptor; fetched?: FetchedManifest }> = []
+  for (const descriptor of index.manifest.manifests) {
+    const platform = descriptor.platform ? reportPlatform(descriptor.platform) : undefined
+    const skip = (reason: IndexReport['skipped'][number]['reason']): void => {
+      skipped.push({ digest: descriptor.digest, ...(platform ? { platform } : {}), reason })
+    }
+    if (isAttestationManifest(descriptor)) {
+      skip('attestation')
+      continue
+    }
+    if (isIndexMediaType(descriptor.mediaType)) {
+      if (depth >= MAX_INDEX_DEPTH) {
+        skip('not-an-image')
+        continue
+      }
+      const nested = await source.manifest(descriptor)
+      out.push(...(await imageDescriptors(source, nested, options, skipped, depth + 1)))
+      continue
+    }
+    if (!isImageManifestMediaType(descriptor.mediaType)) {
+      skip('not-an-image')
+      continue
+    }
+    if (options.platform && (!descriptor.platform || !platformMatches(options.platform, descriptor.platform))) {
+      skip('platform-not-selected')
+      continue
+    }
+    out.push({ descriptor })
+  }
+  return out
+}
+
+interface ManifestContext {
+  indexDigest?: string
+  /** The platform the index claims for this manifest. */
+  declared?: Platform
+  /** The platform asked for, when scanning a single manifest. */
+  wanted?: Platform
+}
+
+async function scanManifest(source: ImageSource, fetched: FetchedManifest, context: ManifestContext, deps: ScanDeps): Promise<ImageReport> {
+  const startedAt = deps.clock.now()
+  const base = subjectOf(source, fetched.digest)
+  const subject: ReportSubject = { ...base, ...(context.indexDigest ? { indexDigest: context.indexDigest } : {}) }
+  if (context.declared) subject.platform = reportPlatform(context.declared)
+  let config: ImageConfig | undefined
+  let manifest: ImageManifest | undefined
+  try {
+    if (fetched.manifest.kind !== 'manifest') throw new ManifestError(ErrorCode.ManifestUnsupported, 'expected an image manifest, got an index')
+    manifest = fetched.manifest
+    if (manifest.config.mediaType !== MediaType.OciConfig && manifest.config.mediaType !== MediaType.DockerConfig) {
+      throw new ManifestError(ErrorCode.ManifestUnsupported, `not a container image: its config is ${manifest.config.mediaType}`)
+    }
+    if (manifest.layers.length > deps.limits.maxLayers) {
+      throw new LimitError(ErrorCode.TooManyLayers, 'maxLayers', manifest.layers.length, `image has ${manifest.layers.length} layers, over the limit of ${deps.limits.maxLayers}`)
+    }
+    if (manifest.config.size > deps.limits.maxConfigBytes) {
+      throw new LimitError(ErrorCode.ConfigTooLarge, 'maxConfigBytes', manifest.config.size, `config is ${manifest.config.size} bytes, over the limit of ${deps.limits.maxConfigBytes}`)
+    }
+    config = parseImageConfig(await source.blobBytes(manifest.config, deps.limits.maxConfigBytes), deps.limits.maxLayers)
+    subject.platform = {
+      os: config.os || subject.platform?.os || '',
+      architecture: config.architecture || subject.platform?.architecture || '',
+      ...(config.variant || subject.platform?.variant ? { variant: (config.variant || subject.platform?.variant)! } : {}),
+    }
+    if (context.wanted && !platformMatches(context.wanted, subject.platform)) {
+      throw new PushscanError(ErrorCode.PlatformNotFound, `the image is ${formatPlatform(subject.platform)}, not ${formatPlatform(context.wanted)}`)
+    }
+    if (manifest.layers.length !== config.diffIds.length) {
+      throw new ManifestError(ErrorCode.ManifestInvalid, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} DiffIDs`)
+    }
+    const layers = await readLayers(source, manifest, config, deps)
+    return await buildImageReport(
+      { subject, scanner: scannerInfo(deps), startedAt, finishedAt: deps.clock.now() },
+      manifest,
+      manifest.config.digest,
+      config,
+      layers,
+      deps.analyzers,
+      subject.tags
+    )
+  } catch (error) {
+    if (isTemporary(error)) throw error
+    deps.logger.warn('scan failed', { digest: fetched.digest, ...describeError(error) })
+    return failedImageReport(subject, error, startedAt, deps, manifest, config)
+  }
+}
+
+async function readLayers(source: ImageSource, manifest: ImageManifest, config: ImageConfig, deps: ScanDeps): Promise<LayerResult[]> {
+  const layers: LayerResult[] = []
+  let bytesLeft = deps.limits.maxImageBytes
+  const total = manifest.layers.length
+  for (const [index, descriptor] of manifest.layers.entries()) {
+    const diffId = config.diffIds[index]!
+    if (layerCompression(descriptor.mediaType) === undefined) {
+      throw new ManifestError(ErrorCode.LayerUnsupported, `layer ${descriptor.digest} has media type ${descriptor.mediaType}, which is not a filesystem layer`)
+    }
+    deps.onProgress?.({ type: 'layer-start', index, total, digest: descriptor.digest, size: descriptor.size })
+    let blob
+    try {
+      blob = await source.openBlob(descriptor)
+    } catch (error) {
+      if (isForeignLayer(descriptor.mediaType) && error instanceof PushscanError && error.code === ErrorCode.BlobUnknown) {
+        layers.push(skippedLayer(descriptor, diffId, 'foreign layer not served by the registry'))
+        deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })
+        continue
+      }
+      throw error
+    }
+    const result = await readLayer(blob, descriptor, diffId, {
+      limits: deps.limits,
+      analyzers: deps.analyzers.file,
+      imageBytesLeft: bytesLeft,
+      onBytes: (bytes) => deps.onProgress?.({ type: 'layer-bytes', index, bytes }),
+    })
+    bytesLeft -= result.uncompressedSize
+    layers.push(result)
+    deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })
+  }
+  return layers
+}
+
+function skippedLayer(descriptor: Descriptor, diffId: string, why: string): LayerResult {
+  return {
+    digest: descriptor.digest,
+    diffId,
+    mediaType: descriptor.mediaType,
+    size: descriptor.size,
+    uncompressedSize: 0,
+    compression: layerCompression(descriptor.mediaType) ?? 'none',
+    entries: [],
+    refused: [],
+    dotDotNames: [],
+    findings: [],
+    facts: [],
+    errors: [{ code: ErrorCode.BlobUnknown, message: `layer not scanned: ${why}`, layer: diffId }],
+    analyzers: {},
+    skipped: why,
+  }
+}
+
+function subjectOf(source: ImageSource, digest: string): ReportSubject {
+  const s = source.subject
+  return {
+    source: s.type,
+    registry: s.registry,
+    repository: s.repository,
+    digest,
+    tags: [...s.tags].sort(),
+    ...(s.path ? { path: s.path } : {}),
+  }
+}
+
+function reportPlatform(platform: Platform): ReportPlatform {
+  return { os: platform.os, architecture: platform.architecture, ...(platform.variant ? { variant: platform.variant } : {}) }
+}
+
+function scannerInfo(deps: ScanDeps): ImageReport['scanner'] {
+  return { name: deps.scanner.name, version: deps.scanner.version, analyzers: deps.analyzers.versions }
+}
+
+function failedImageReport(
+  subject: ReportSubject,
+  error: unknown,
+  startedAt: number,
+  deps: ScanDeps,
+  manifest?: ImageManifest,
+  config?: ImageConfig
+): ImageReport {
+  const described = describeError(error)
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'image',
+    status: 'failed',
+    error: described,
+    scanner: scannerInfo(deps),
+    subject,
+    scannedAt: new Date(startedAt).toISOString(),
+    durationMs: Math.max(0, deps.clock.now() - startedAt),
+    image: { os: null, created: config?.created ?? null, configDigest: manifest?.config.digest ?? null, config: null, history: [], layers: [] },
+    efficiency: null,
+    packages: [],
+    vulnerabilities: [],
+    findings: [],
+    provenance: provenanceFrom(manifest, config),
+    summary: emptySummary(),
+    errors: [{ code: described.code, message: described.message }],
+  }
+}
+
+function indexReport(
+  subject: ReportSubject,
+  skipped: IndexReport['skipped'],
+  manifests: ImageReport[],
+  startedAt: number,
+  deps: ScanDeps,
+  error?: { code: ErrorCode; message: string }
+): IndexReport {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'index',
+    status: error ? 'failed' : 'complete',
+    ...(error ? { error } : {}),
+    scanner: scannerInfo(deps),
+    subject,
+    scannedAt: new Date(startedAt).toISOString(),
+    durationMs: Math.max(0, deps.clock.now() - startedAt),
+    skipped,
+    manifests,
+    summary: addSummaries(manifests.map((m) => m.summary)),
+  }
+}
