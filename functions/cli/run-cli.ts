@@ -1,0 +1,185 @@
+/**
+ * `pushscan`: the command line. Thin wiring around the core: parse flags, build the image
+ * source and the scan dependencies, print the report, map the outcome to an exit status
+ * (0 done, 1 something at or above `--fail-on`, 2 the scan failed).
+ *
+ * @module
+ */
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { Agent } from 'undici'
+import { openLocalImage } from '../../shared/archives/index.js'
+import { builtinRules, createAnalyzerSet } from '../../shared/analyzers/index.js'
+import { describeError, ErrorCode, InputError, PushscanError } from '../../shared/errors.js'
+import { parsePlatform, type Platform } from '../../shared/image/platform.js'
+import { formatReference, parseReference } from '../../shared/image/reference.js'
+import { resolveLimits } from '../../shared/layers/limits.js'
+import { systemClock } from '../../shared/ports/clock.js'
+import type { ImageSource } from '../../shared/ports/image-source.js'
+import { SEVERITY_ORDER, type Report, type SeverityOrUnknown } from '../../shared/report/model.js'
+import { formatTable } from '../../shared/report/format-table.js'
+import { serialiseReport } from '../../shared/report/serialise.js'
+import { hasAtOrAbove } from '../../shared/report/summary.js'
+import { registryImageSource } from '../../shared/registry/registry-source.js'
+import { UndiciRegistryClient } from '../../shared/registry/undici-registry-client.js'
+import { scanImage } from '../../shared/scan/scan-image.js'
+import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
+import type { CliIo } from './cli-io.js'
+import { progressLine } from './progress-line.js'
+import { credentialsFor, readPasswordFromStdin } from './registry-auth.js'
+import { stderrLogger } from './stderr-logger.js'
+
+export const ExitCode = { Ok: 0, FailOn: 1, Failed: 2 } as const
+
+const FORMATS = ['json', 'table', 'sarif', 'cyclonedx', 'spdx'] as const
+const AVAILABLE_FORMATS = new Set(['json', 'table'])
+
+const USAGE = `Usage:
+  pushscan scan REF [options]     scan an image and print its report
+  pushscan rules                  list the rules findings refer to
+  pushscan --version
+
+REF is a registry reference (nginx:1.27, 127.0.0.1:5000/team/app@sha256:…)
+or a local image: docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG].
+
+Options for scan:
+  --format json|table          output format (default json)
+  --output FILE                write the report to FILE instead of stdout
+  --platform all|OS/ARCH[/V]   which platforms of an index to scan (default all)
+  --insecure-registry HOST     reach HOST[:PORT] over plain HTTP (repeatable)
+  --username U                 registry user; with --password-stdin
+  --password-stdin             read the registry password from stdin
+  --registry-auth FILE         docker config.json-style credentials file
+  --fail-on SEVERITY           exit 1 when a finding is at or above SEVERITY
+                               (critical, high, medium, low, info, unknown)
+  --limit NAME=VALUE           change a limit, e.g. maxLayerBytes=8GiB (repeatable)
+  --no-progress                no progress line on stderr
+  --verbose                    log retries and other details to stderr
+
+Exit status: 0 done, 1 a finding at or above --fail-on, 2 the scan failed.
+`
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'scan':
+        return await scanCommand(rest, io)
+      case 'rules':
+        for (const rule of builtinRules) io.stdout.write(`${rule.id}\t${rule.category}\t${rule.severity}\t${rule.title}\n`)
+        return ExitCode.Ok
+      case '--version':
+      case 'version':
+        io.stdout.write(`${SCANNER_NAME} ${SCANNER_VERSION}\n`)
+        return ExitCode.Ok
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(USAGE)
+        return command === undefined ? ExitCode.Failed : ExitCode.Ok
+      default:
+        throw new InputError(ErrorCode.Usage, `unknown command "${command}"; see pushscan --help`)
+    }
+  } catch (error) {
+    const { code, message } = describeError(error)
+    io.stderr.write(`pushscan: ${code}: ${message}\n`)
+    return ExitCode.Failed
+  }
+}
+
+async function scanCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'json' },
+      output: { type: 'string' },
+      platform: { type: 'string', default: 'all' },
+      'insecure-registry': { type: 'string', multiple: true, default: [] },
+      username: { type: 'string' },
+      'password-stdin': { type: 'boolean', default: false },
+      'registry-auth': { type: 'string' },
+      'fail-on': { type: 'string' },
+      limit: { type: 'string', multiple: true, default: [] },
+      'no-progress': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length !== 1) throw new InputError(ErrorCode.Usage, 'scan takes exactly one image reference; see pushscan --help')
+  const spec = positionals[0]!
+  const format = values.format
+  if (!(FORMATS as readonly string[]).includes(format)) throw new InputError(ErrorCode.Usage, `unknown format "${format}"; use one of ${FORMATS.join(', ')}`)
+  if (!AVAILABLE_FORMATS.has(format)) throw new InputError(ErrorCode.Usage, `--format ${format} is not available in this version; use json or table`)
+  const failOn = values['fail-on']
+  if (failOn !== undefined && !(SEVERITY_ORDER as readonly string[]).includes(failOn)) {
+    throw new InputError(ErrorCode.Usage, `--fail-on takes one of ${SEVERITY_ORDER.join(', ')}`)
+  }
+  if (values['password-stdin'] && values.username === undefined) throw new InputError(ErrorCode.Usage, '--password-stdin needs --username')
+  const platform: Platform | undefined = values.platform === 'all' ? undefined : parsePlatform(values.platform)
+  const limits = resolveLimits(values.limit)
+  const logger = stderrLogger(io.stderr, values.verbose)
+
+  const dispatcher = new Agent({ connections: 8, pipelining: 1 })
+  let source: ImageSource | undefined
+  try {
+    source = await openLocalImage(spec)
+    if (!source) {
+      const ref = parseReference(spec)
+      const password = values['password-stdin'] ? await readPasswordFromStdin(io) : undefined
+      const credentials = await credentialsFor(
+        {
+          registry: ref.registry,
+          ...(values.username !== undefined ? { username: values.username } : {}),
+          ...(password !== undefined ? { password } : {}),
+          ...(values['registry-auth'] ? { registryAuth: values['registry-auth'] } : {}),
+        },
+        io,
+        logger
+      )
+      const client = new UndiciRegistryClient({
+        dispatcher,
+        credentials,
+        insecureRegistries: values['insecure-registry'],
+        maxManifestBytes: limits.maxManifestBytes,
+        userAgent: `${SCANNER_NAME}/${SCANNER_VERSION}`,
+        logger,
+      })
+      logger.info(`scanning ${formatReference(ref)}`)
+      source = registryImageSource(client, ref)
+    }
+    const progress = io.stderr.isTTY && !values['no-progress'] ? progressLine(io.stderr) : undefined
+    let report: Report
+    try {
+      report = await scanImage(source, platform ? { platform } : {}, {
+        analyzers: createAnalyzerSet(),
+        limits,
+        clock: systemClock,
+        logger,
+        scanner: { name: SCANNER_NAME, version: SCANNER_VERSION },
+        ...(progress ? { onProgress: progress.onProgress } : {}),
+      })
+    } finally {
+      progress?.done()
+    }
+    const text = format === 'table' ? formatTable(report) : serialiseReport(report)
+    if (values.output) await writeFile(values.output, text)
+    else io.stdout.write(text)
+    if (report.status === 'failed') {
+      io.stderr.write(`pushscan: scan failed: ${report.error?.code ?? ErrorCode.Internal}: ${report.error?.message ?? 'unknown error'}\n`)
+      return ExitCode.Failed
+    }
+    if (failOn !== undefined && hasAtOrAbove(report, failOn as SeverityOrUnknown)) return ExitCode.FailOn
+    return ExitCode.Ok
+  } catch (error) {
+    if (error instanceof PushscanError && error.temporary) {
+      io.stderr.write(`pushscan: scan failed (temporary, try again later): ${error.code}: ${error.message}\n`)
+      return ExitCode.Failed
+    }
+    throw error
+  } finally {
+    await source?.close()
+    await dispatcher.close()
+  }
+}
