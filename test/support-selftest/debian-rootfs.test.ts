@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest'
+import { existsSync } from 'node:fs'
+import { lstat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CACHE_DIR, debianRootfs, debianRootfsTar, dpkgPackages } from '../support/debian-rootfs.js'
+import { runCommand } from '../support/run-command.js'
+
+// Building takes ~30 s with network access, too slow for every run of the self-tests: this runs
+// when the cache is already there (other tests built it) or PUSHSCAN_SELFTEST_DEBIAN=1 asks for it.
+const enabled = process.env.PUSHSCAN_SELFTEST_DEBIAN === '1' || existsSync(join(CACHE_DIR, 'debian-bookworm-rootfs.complete'))
+
+describe.runIf(enabled)('debian rootfs', () => {
+  it('is a trimmed bookworm minbase with dpkg metadata', { timeout: 180_000 }, async () => {
+    const root = await debianRootfs()
+    const packages = await dpkgPackages(root)
+    expect(packages.length).toBeGreaterThan(50)
+    expect(packages.map((entry) => entry.name)).toEqual(expect.arrayContaining(['base-files', 'dpkg', 'libc6', 'login']))
+    expect(packages.map((entry) => entry.name)).toEqual([...packages.map((entry) => entry.name)].sort())
+    expect((await lstat(join(root, 'usr/bin/su'))).mode & 0o4000).toBe(0o4000)
+    expect(existsSync(join(root, 'dev/null'))).toBe(false)
+    expect(existsSync(join(root, 'dev/pts'))).toBe(true)
+    expect(existsSync(join(root, 'var/cache/apt/pkgcache.bin'))).toBe(false)
+
+    const tarball = await debianRootfsTar()
+    const listing = (await runCommand('tar', ['-tvf', tarball])).stdout.toString()
+    expect(listing).toMatch(/^-rwsr-xr-x 0\/0 .* \.\/usr\/bin\/su$/m)
+    expect(listing).toMatch(/^h.* link to /m)
+    expect(listing).toMatch(/^l.* \.\/bin -> usr\/bin$/m)
+  })
+})
