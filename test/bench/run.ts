@@ -1,0 +1,119 @@
+/**
+ * `npm run bench` (`-- --json` for machine-readable figures). Every speed figure is a ratio
+ * to a baseline measured in the same run on the same bytes, because these machines are
+ * shared and noisy: absolute seconds mean little, ratios travel.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createAnalyzerSet } from '../../shared/analyzers/index.js'
+import { DigestVerifier, parseDigest, type Digest } from '../../shared/image/digest.js'
+import { createDecompressor, zstdImplementation } from '../../shared/layers/decompress.js'
+import { DEFAULT_LIMITS } from '../../shared/layers/limits.js'
+import { readLayer } from '../../shared/layers/read-layer.js'
+import { buildImage } from '../support/image-builder.js'
+import { startRegistry } from '../support/registry-process.js'
+import { pushImage } from '../support/registry-push.js'
+import { bigGzipLayer, debianGzipLayer, debianZstdLayer, fileStream, type LayerFile } from './fixtures.js'
+
+const RUNS = 5
+const json = process.argv.includes('--json')
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+
+const sink = (): Writable => new Writable({ write: (_chunk, _enc, callback) => callback() })
+
+/** Bare decompression of the layer: the floor every layer walk stands on. */
+async function bareDecompress(layer: LayerFile, compression: 'gzip' | 'zstd'): Promise<number> {
+  const started = performance.now()
+  await pipeline(fileStream(layer.path), createDecompressor(compression), sink())
+  return performance.now() - started
+}
+
+/** pushscan's layer walk: digest check, decompression, DiffID, tar walk, every file analyzer. */
+async function layerWalk(layer: LayerFile): Promise<number> {
+  const started = performance.now()
+  const descriptor = { mediaType: layer.mediaType, digest: parseDigest(layer.digest), size: layer.size }
+  const blob = fileStream(layer.path).pipe(new DigestVerifier({ digest: descriptor.digest, size: descriptor.size }))
+  const result = await readLayer(blob, descriptor, layer.diffId as Digest, {
+    limits: DEFAULT_LIMITS,
+    analyzers: createAnalyzerSet().file,
+    imageBytesLeft: DEFAULT_LIMITS.maxImageBytes,
+  })
+  if (result.entries.length === 0) throw new Error('layer walk saw no entries')
+  return performance.now() - started
+}
+
+/** Best of alternating runs of baseline and subject; returns the two best times. */
+async function compare(baseline: () => Promise<number>, subject: () => Promise<number>): Promise<{ baselineMs: number; subjectMs: number }> {
+  let baselineMs = Infinity
+  let subjectMs = Infinity
+  for (let i = 0; i < RUNS; i++) {
+    baselineMs = Math.min(baselineMs, await baseline())
+    subjectMs = Math.min(subjectMs, await subject())
+  }
+  return { baselineMs, subjectMs }
+}
+
+function runProbe(args: string[]): Promise<{ exitCode: number; maxRssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./rss-probe.ts', import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`rss probe exited with ${code}`))
+      else resolve(JSON.parse(out.trim().split('\n').pop()!) as { exitCode: number; maxRssMiB: number })
+    })
+  })
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
+
+const figures: Record<string, number | string> = {}
+log(`pushscan benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${round(totalmem() / 1024 ** 3, 1)} GiB, Node ${process.version}`)
+
+log('preparing inputs (cached under test/.cache/bench)…')
+const gz = await debianGzipLayer()
+const zst = await debianZstdLayer()
+const big = await bigGzipLayer()
+
+{
+  const { baselineMs, subjectMs } = await compare(() => bareDecompress(gz, 'gzip'), () => layerWalk(gz))
+  const mb = (await readFile(gz.path)).length / 1e6
+  figures.layerWalkVsGunzip = round(baselineMs / subjectMs)
+  log(`layer walk, gzip Debian 12 layer (${round(mb, 1)} MB): walk ${round(subjectMs)} ms vs bare gunzip ${round(baselineMs)} ms → ${figures.layerWalkVsGunzip} of gunzip's speed`)
+}
+{
+  const { baselineMs, subjectMs } = await compare(() => bareDecompress(zst, 'zstd'), () => layerWalk(zst))
+  figures.layerWalkZstdVsZstd = round(baselineMs / subjectMs)
+  figures.zstdImplementation = zstdImplementation
+  log(`layer walk, zstd Debian 12 layer: walk ${round(subjectMs)} ms vs bare zstd (${zstdImplementation}) ${round(baselineMs)} ms → ${figures.layerWalkZstdVsZstd}`)
+}
+{
+  const registry = await startRegistry({ auth: 'none' })
+  try {
+    const bytes = await readFile(big.path)
+    const image = buildImage({ format: 'oci', layers: [{ mediaType: big.mediaType, digest: big.digest, size: big.size, bytes, diffId: big.diffId, compression: 'gzip' }] })
+    await pushImage({ url: registry.url }, 'bench/big', image, ['latest'])
+    const baseline = await runProbe(['--baseline'])
+    const started = performance.now()
+    const scan = await runProbe([`${registry.host}/bench/big:latest`, '--insecure-registry', registry.host])
+    const seconds = (performance.now() - started) / 1000
+    if (scan.exitCode !== 0) throw new Error(`scan of the big layer exited with ${scan.exitCode}`)
+    figures.peakRssMiB = round(scan.maxRssMiB, 1)
+    figures.baselineRssMiB = round(baseline.maxRssMiB, 1)
+    log(`peak RSS scanning a ${round((1100 * 1024 * 1024) / 1024 ** 3, 2)} GiB layer from the registry: ${figures.peakRssMiB} MiB (the same process idle: ${figures.baselineRssMiB} MiB), ${round(seconds, 1)} s`)
+  } finally {
+    await registry.stop()
+  }
+}
+
+if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`)
