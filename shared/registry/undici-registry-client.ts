@@ -103,7 +103,7 @@ export class UndiciRegistryClient implements RegistryClient {
     const response = await this.#authorized(repo, 'GET', `manifests/${reference}`, { accept: MANIFEST_ACCEPT }, 'manifest')
     const declared = contentLength(response.headers)
     if (declared !== undefined && declared > this.#maxManifestBytes) {
-      response.body.destroy()
+      discard(response.body)
       throw tooLargeManifest(declared, this.#maxManifestBytes)
     }
     const bytes = await readAll(response.body, this.#maxManifestBytes, () => tooLargeManifest(undefined, this.#maxManifestBytes))
@@ -154,7 +154,7 @@ export class UndiciRegistryClient implements RegistryClient {
     const firstResponse = await this.#authorized(repo, 'GET', path, {}, 'blob')
     const declared = contentLength(firstResponse.headers)
     if (declared !== undefined && declared !== descriptor.size) {
-      firstResponse.body.destroy()
+      discard(firstResponse.body)
       throw new PushscanError(
         ErrorCode.BlobSizeMismatch,
         `blob ${descriptor.digest}: the registry announces ${declared} bytes, the manifest says ${descriptor.size}`
@@ -181,7 +181,7 @@ export class UndiciRegistryClient implements RegistryClient {
         if (response.status === 206) {
           const start = /^bytes (\d+)-/.exec(first(response.headers['content-range']) ?? '')?.[1]
           if (Number(start) !== received) {
-            response.body.destroy()
+            discard(response.body)
             throw new PushscanError(ErrorCode.BlobSizeMismatch, `blob ${descriptor.digest}: resumed at the wrong offset`)
           }
         } else {
@@ -213,7 +213,7 @@ export class UndiciRegistryClient implements RegistryClient {
         this.#logger.warn('blob download interrupted; resuming', { digest: descriptor.digest, received, attempt: resumes })
         await this.#sleep(backoffDelay(this.#retry, resumes, this.#random))
       } finally {
-        if (!body.destroyed) body.destroy()
+        if (!body.destroyed) discard(body)
       }
     }
   }
@@ -424,7 +424,7 @@ export class UndiciRegistryClient implements RegistryClient {
     try {
       text = new TextDecoder().decode(await readAll(response.body, ERROR_BODY_LIMIT, () => new Error('error body too large')))
     } catch {
-      response.body.destroy()
+      discard(response.body)
     }
     const details = parseErrorBody(text)
     const code = codeForStatus(response.status, what)
@@ -440,6 +440,15 @@ export class UndiciRegistryClient implements RegistryClient {
       ...(rateLimit ? { rateLimit } : {}),
     })
   }
+}
+
+/**
+ * Drops a response body we will not read. An undici body destroyed without a listener
+ * raises an uncaught AbortError, hence the listener.
+ */
+function discard(body: Readable): void {
+  body.on('error', () => {})
+  body.destroy()
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -487,13 +496,13 @@ export async function readAll(stream: Readable, max: number, tooLarge: () => Err
     for await (const chunk of stream) {
       total += (chunk as Buffer).length
       if (total > max) {
-        stream.destroy()
+        discard(stream)
         throw tooLarge()
       }
       chunks.push(chunk as Buffer)
     }
   } catch (error) {
-    if (!stream.destroyed) stream.destroy()
+    if (!stream.destroyed) discard(stream)
     throw error instanceof PushscanError ? error : mapNetworkError(error, 'reading a response')
   }
   return Buffer.concat(chunks, total)

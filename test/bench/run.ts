@@ -18,7 +18,7 @@ import { readLayer } from '../../shared/layers/read-layer.js'
 import { buildImage } from '../support/image-builder.js'
 import { startRegistry } from '../support/registry-process.js'
 import { pushImage } from '../support/registry-push.js'
-import { bigGzipLayer, debianGzipLayer, debianZstdLayer, fileStream, type LayerFile } from './fixtures.js'
+import { bigGzipLayer, debianGzipLayer, debianZstdLayer, fileStream, type LayerFile } from '../support/layer-files.js'
 
 const RUNS = 5
 const json = process.argv.includes('--json')
@@ -80,7 +80,7 @@ const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 
 const figures: Record<string, number | string> = {}
 log(`pushscan benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${round(totalmem() / 1024 ** 3, 1)} GiB, Node ${process.version}`)
 
-log('preparing inputs (cached under test/.cache/bench)…')
+log('preparing inputs (cached under test/.cache/layers)…')
 const gz = await debianGzipLayer()
 const zst = await debianZstdLayer()
 const big = await bigGzipLayer()

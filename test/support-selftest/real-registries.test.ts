@@ -121,7 +121,9 @@ describe.each(registries)('real registry (%s)', (label, registry) => {
     }
   })
 
-  it.runIf(label !== 'no auth')('refuses anonymous and wrong-password pushes', async () => {
+  // the no-auth registry has nothing to refuse: the test exists only for the other two
+  if (label === 'no auth') return
+  it('refuses anonymous and wrong-password pushes', async () => {
     const anonymous = await request(`${registry.url}/v2/${repository}/manifests/gzip`, { headers: { accept: ACCEPT } })
     await anonymous.body.dump()
     expect(anonymous.statusCode).toBe(401)

@@ -7,7 +7,7 @@ import addFormats from 'ajv-formats'
 import { expect } from 'vitest'
 
 const schema = JSON.parse(readFileSync(new URL('../../shared/report/report.schema.json', import.meta.url), 'utf8')) as object
-const ajv = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true })
+const ajv = new Ajv2020.default({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
 addFormats.default(ajv)
 const validate = ajv.compile(schema)
 

@@ -29,11 +29,6 @@ export async function removeTemp(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
 }
 
-/** True when `command --version` runs. */
-export function hasCommand(command: string): boolean {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0
-}
-
 /** Runs a command and fails with its stderr when it exits non-zero. */
 export function run(command: string, args: string[], cwd?: string): void {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8' })

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openLocalImage } from '../../../shared/archives/index.js'
 import { parseImageConfig } from '../../../shared/image/config.js'
 import type { SourceSubject } from '../../../shared/ports/image-source.js'
-import { buildLayer, diffIdsOf, hasCommand, imageManifest, makeTemp, removeTemp, run, sha256, writeOciLayout, type BuiltLayer } from './fixtures.js'
+import { buildLayer, diffIdsOf, imageManifest, makeTemp, removeTemp, run, sha256, writeOciLayout, type BuiltLayer } from './fixtures.js'
 
-const haveTools = hasCommand('skopeo') && hasCommand('tar')
-
-describe.skipIf(!haveTools)('local sources converted with skopeo', () => {
+// skopeo and GNU tar are installed by .ci/run; a machine without them fails here loudly
+describe('local sources converted with skopeo', () => {
   let dir: string
   let layers: BuiltLayer[]
   let config: Buffer

@@ -1,6 +1,7 @@
 /**
- * Benchmark inputs, built once and cached under test/.cache/bench: the Debian 12 root
- * filesystem as a gzip and a zstd layer, and a synthetic layer of more than 1 GiB.
+ * Layer files built once and cached under test/.cache/layers: the Debian 12 root filesystem
+ * as a gzip and a zstd layer (for scan tests and the benchmark), and a synthetic layer of
+ * more than 1 GiB (for the benchmark's memory figure).
  *
  * @module
  */
@@ -12,10 +13,11 @@ import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import tar from 'tar-stream'
-import { CACHE_DIR, debianRootfsTar } from '../support/debian-rootfs.js'
-import { runCommand } from '../support/run-command.js'
+import type { BuiltBlob } from './layer-builder.js'
+import { CACHE_DIR, debianRootfsTar } from './debian-rootfs.js'
+import { runCommand } from './run-command.js'
 
-export const BENCH_DIR = join(CACHE_DIR, 'bench')
+export const LAYER_DIR = join(CACHE_DIR, 'layers')
 
 export interface LayerFile {
   path: string
@@ -51,22 +53,22 @@ async function describe(path: string, mediaType: string, diffId: string): Promis
 
 /** Compresses `tarPath` (once) and describes the result; the DiffID is the tar's sha256. */
 async function compressed(tarPath: string, name: string, compression: 'gzip' | 'zstd'): Promise<LayerFile> {
-  await mkdir(BENCH_DIR, { recursive: true })
-  const out = join(BENCH_DIR, `${name}.tar.${compression === 'gzip' ? 'gz' : 'zst'}`)
+  await mkdir(LAYER_DIR, { recursive: true })
+  const out = join(LAYER_DIR, `${name}.tar.${compression === 'gzip' ? 'gz' : 'zst'}`)
   const meta = `${out}.json`
   if (await exists(meta)) return JSON.parse(await readFile(meta, 'utf8')) as LayerFile
   const tarHasher = new Hasher()
   if (compression === 'gzip') {
-    await pipeline(createReadStream(tarPath), tarHasher, createGzip({ level: 6 }), createWriteStream(`${out}.tmp`))
+    await pipeline(createReadStream(tarPath), tarHasher, createGzip({ level: 6 }), createWriteStream(`${out}.${process.pid}.tmp`))
   } else {
     await pipeline(createReadStream(tarPath), tarHasher, async function* (s) {
       for await (const _ of s) {
         // the zstd CLI compresses; this pass only hashes
       }
     })
-    await runCommand('zstd', ['-q', '-3', '-f', '-o', `${out}.tmp`, tarPath])
+    await runCommand('zstd', ['-q', '-3', '-f', '-o', `${out}.${process.pid}.tmp`, tarPath])
   }
-  await rename(`${out}.tmp`, out)
+  await rename(`${out}.${process.pid}.tmp`, out)
   const diffId = `sha256:${tarHasher.hash.digest('hex')}`
   const layer = await describe(out, compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar+zstd', diffId)
   await writeFile(meta, JSON.stringify(layer))
@@ -100,8 +102,8 @@ function fileContent(index: number): Buffer {
 
 /** A layer of 1100 files of 1 MiB: more than 1 GiB uncompressed. */
 export async function bigGzipLayer(): Promise<LayerFile> {
-  await mkdir(BENCH_DIR, { recursive: true })
-  const tarPath = join(BENCH_DIR, 'big.tar')
+  await mkdir(LAYER_DIR, { recursive: true })
+  const tarPath = join(LAYER_DIR, 'big.tar')
   if (!(await exists(`${tarPath}.done`))) {
     const pack = tar.pack()
     const writing = pipeline(pack, createWriteStream(tarPath))
@@ -115,6 +117,12 @@ export async function bigGzipLayer(): Promise<LayerFile> {
     await writeFile(`${tarPath}.done`, '')
   }
   return compressed(tarPath, 'big', 'gzip')
+}
+
+/** The layer as a blob for the image builder (read into memory). */
+export async function layerBlob(layer: LayerFile): Promise<BuiltBlob> {
+  const bytes = await readFile(layer.path)
+  return { mediaType: layer.mediaType, digest: layer.digest, size: layer.size, bytes, diffId: layer.diffId, compression: layer.mediaType.endsWith('zstd') ? 'zstd' : 'gzip' }
 }
 
 /** Reads a whole file as a stream of 256 KiB chunks. */

@@ -1,0 +1,271 @@
+/**
+ * `pushscan scan` end to end against a real CNCF distribution registry: a debootstrap-built
+ * Debian 12 image (gzip and zstd), a two-platform index with an attestation, and the same
+ * image as docker-archive and oci-archive copies made by skopeo.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { runCli } from '../../../functions/cli/run-cli.js'
+import type { CliIo } from '../../../functions/cli/cli-io.js'
+import type { ImageReport, IndexReport, Report } from '../../../shared/report/model.js'
+import { buildImage, buildIndex, buildLayer, opaqueWhiteout, whiteout, type BuiltBlob, type BuiltImage } from '../../support/image-builder.js'
+import { debianGzipLayer, debianZstdLayer, layerBlob } from '../../support/layer-files.js'
+import { pushImage } from '../../support/registry-push.js'
+import { expectValidReport } from '../../support/report-schema.js'
+import { runCommand } from '../../support/run-command.js'
+
+interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the CLI in this process, as `pushscan ARGS…` would. */
+async function pushscan(args: string[], stdin = ''): Promise<CliResult> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  stdout.on('data', (c: Buffer) => out.push(c))
+  stderr.on('data', (c: Buffer) => err.push(c))
+  const io: CliIo = { stdout, stderr, stdin: PassThrough.from([stdin]) as unknown as CliIo['stdin'], env: {}, cwd: process.cwd(), homeDir: '' }
+  const code = await runCli(args, io)
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
+}
+
+async function scanJson(ref: string, ...extra: string[]): Promise<Report> {
+  const result = await pushscan(['scan', ref, '--format', 'json', ...extra])
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  const report = JSON.parse(result.stdout) as Report
+  expectValidReport(report)
+  return report
+}
+
+const HISTORY = [
+  { created_by: 'debootstrap --variant=minbase bookworm', created: '2024-01-01T00:00:00Z' },
+  { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', created: '2024-01-01T00:00:00Z', empty_layer: true },
+  { created_by: 'COPY app/ /app', created: '2024-01-01T00:01:00Z' },
+  { created_by: 'RUN rm /etc/motd && install -m 4755 helper /usr/local/bin/helper', created: '2024-01-01T00:02:00Z' },
+]
+
+const APP_ENTRIES = [
+  { name: 'app/', type: 'directory' as const },
+  { name: 'app/server.js', content: 'console.log("hello")\n' },
+  { name: 'app/server-link.js', type: 'hardlink' as const, linkname: 'app/server.js' },
+  { name: 'app/current', type: 'symlink' as const, linkname: '/app' },
+  { name: 'app/cache/a', content: 'cache' },
+]
+
+const CHANGE_ENTRIES = [whiteout('etc/motd'), opaqueWhiteout('app/cache'), { name: 'usr/local/bin/helper', content: '#!/bin/sh\n', mode: 0o4755 }]
+
+let registry: ReturnType<typeof inject<'registryNoAuth'>>
+let gzipImage: BuiltImage
+let work: string
+const REPO = 'e2e/debian'
+
+async function debianImage(base: BuiltBlob, compression: 'gzip' | 'zstd'): Promise<BuiltImage> {
+  return buildImage({
+    format: 'oci',
+    layers: [base, await buildLayer(APP_ENTRIES, { compression }), await buildLayer(CHANGE_ENTRIES, { compression })],
+    history: HISTORY,
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'DB_PASSWORD=hunter2-but-longer-than-16'], Cmd: ['bash'], User: 'root', ExposedPorts: { '8080/tcp': {} } },
+  })
+}
+
+beforeAll(async () => {
+  registry = inject('registryNoAuth')
+  work = await mkdtemp(join(tmpdir(), 'pushscan-e2e-'))
+  gzipImage = await debianImage(await layerBlob(await debianGzipLayer()), 'gzip')
+  await pushImage(registry, REPO, gzipImage, ['12'])
+  await pushImage(registry, REPO, await debianImage(await layerBlob(await debianZstdLayer()), 'zstd'), ['12-zstd'])
+  // skopeo writes the copies from what the registry serves, like a user's `docker save` would
+  await runCommand('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/${REPO}:12`, `docker-archive:${join(work, 'debian.docker.tar')}:${REPO}:12`])
+  await runCommand('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/${REPO}:12`, `oci-archive:${join(work, 'debian.oci.tar')}:12`])
+}, 300_000)
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true })
+})
+
+/** What must not depend on where the image was read from. */
+function essentials(report: ImageReport) {
+  return {
+    os: report.image.os,
+    configDigest: report.image.configDigest,
+    layers: report.image.layers.map(({ diffId, uncompressedSize, files, createdBy }) => ({ diffId, uncompressedSize, files, createdBy })),
+    history: report.image.history,
+    findings: report.findings,
+    efficiency: report.efficiency,
+  }
+}
+
+describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
+  let gzipReport: ImageReport
+
+  beforeAll(async () => {
+    gzipReport = (await scanJson(`${registry.host}/${REPO}:12`, '--insecure-registry', registry.host)) as ImageReport
+  })
+
+  it('completes with the OS, the layers and their DiffIDs', () => {
+    expect(gzipReport).toMatchObject({ kind: 'image', status: 'complete', subject: { source: 'registry', registry: registry.host, repository: REPO, digest: gzipImage.manifest.digest, tags: ['12'], platform: { os: 'linux', architecture: 'amd64' } } })
+    expect(gzipReport.image.os).toMatchObject({ family: 'debian', version: '12', versionCodename: 'bookworm' })
+    expect(gzipReport.image.layers.map((l) => l.diffId)).toEqual(gzipImage.layers.map((l) => l.diffId))
+    expect(gzipReport.image.layers.map((l) => l.digest)).toEqual(gzipImage.layers.map((l) => l.digest))
+    expect(gzipReport.image.layers[0]!.files).toBeGreaterThan(4000)
+    expect(gzipReport.image.layers[0]!.uncompressedSize).toBeGreaterThan(100_000_000)
+  })
+
+  it('pairs the history with the layers, skipping the empty_layer entry', () => {
+    const diffIds = gzipImage.layers.map((l) => l.diffId)
+    expect(gzipReport.image.history.map((h) => ({ createdBy: h.createdBy, emptyLayer: h.emptyLayer, layer: h.layer }))).toEqual([
+      { createdBy: HISTORY[0]!.created_by, emptyLayer: false, layer: diffIds[0] },
+      { createdBy: HISTORY[1]!.created_by, emptyLayer: true, layer: undefined },
+      { createdBy: HISTORY[2]!.created_by, emptyLayer: false, layer: diffIds[1] },
+      { createdBy: HISTORY[3]!.created_by, emptyLayer: false, layer: diffIds[2] },
+    ])
+    expect(gzipReport.image.layers.map((l) => l.createdBy)).toEqual([HISTORY[0]!.created_by, HISTORY[2]!.created_by, HISTORY[3]!.created_by])
+    expect(gzipReport.findings.filter((f) => f.category === 'history')).toEqual([])
+  })
+
+  it('applies whiteouts and opaque directories: deleted files are not reported as present', () => {
+    const setuid = gzipReport.findings.filter((f) => f.ruleId === 'fs-setuid-file').map((f) => f.location.path)
+    expect(setuid).toContain('/usr/bin/su')
+    expect(setuid).toContain('/usr/local/bin/helper')
+    const helper = gzipReport.findings.find((f) => f.location.path === '/usr/local/bin/helper')
+    expect(helper?.location).toEqual({ layer: gzipImage.layers[2]!.diffId, path: '/usr/local/bin/helper', history: 3 })
+    // /app/cache/a was hidden by the opaque marker: 5 bytes written and deleted count as wasted
+    expect(gzipReport.efficiency?.wastedBytes).toBeGreaterThan(0)
+  })
+
+  it('reports the config with secret-looking values redacted', () => {
+    expect(gzipReport.image.config).toMatchObject({ user: 'root', cmd: ['bash'], exposedPorts: ['8080/tcp'] })
+    expect(gzipReport.image.config?.env).toContain('DB_PASSWORD=hunt…[redacted, 26 chars]')
+    expect(JSON.stringify(gzipReport)).not.toContain('hunter2')
+  })
+
+  it('gives the same layers and findings for the zstd copy', async () => {
+    const zstd = (await scanJson(`${registry.host}/${REPO}:12-zstd`, '--insecure-registry', registry.host)) as ImageReport
+    expect(zstd.status).toBe('complete')
+    expect(zstd.image.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd')).toBe(true)
+    expect(essentials(zstd)).toEqual(essentials(gzipReport))
+  })
+
+  it.each([
+    ['docker-archive', 'debian.docker.tar'],
+    ['oci-archive', 'debian.oci.tar'],
+  ])('gives the same layers and findings for the %s copy', async (transport, file) => {
+    const local = (await scanJson(`${transport}:${join(work, file)}`)) as ImageReport
+    expect(local.status).toBe('complete')
+    expect(local.subject.source).toBe(transport)
+    expect(essentials(local)).toEqual(essentials(gzipReport))
+  })
+
+  it('prints a readable table', async () => {
+    const result = await pushscan(['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host, '--format', 'table'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('os: Debian GNU/Linux 12 (bookworm)')
+    expect(result.stdout).toContain('layers (3):')
+    expect(result.stdout).toMatch(/fs-setuid-file\s+\/usr\/local\/bin\/helper layer 2/)
+  })
+})
+
+describe('pushscan scan of a two-platform index with an attestation', () => {
+  let index: ReturnType<typeof buildIndex>
+
+  beforeAll(async () => {
+    const amd = buildImage({ format: 'oci', layers: [await buildLayer([{ name: 'bin/tool', content: 'amd64' }], { compression: 'gzip' })] })
+    const arm = buildImage({ format: 'oci', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, layers: [await buildLayer([{ name: 'bin/tool', content: 'arm64' }], { compression: 'gzip' })] })
+    index = buildIndex({ format: 'oci', images: [amd, arm], attestationFor: [amd, arm] })
+    await pushImage(registry, 'e2e/multi', index, ['1.0'])
+  })
+
+  it('scans every platform and skips the attestation manifests', async () => {
+    const report = (await scanJson(`${registry.host}/e2e/multi:1.0`, '--insecure-registry', registry.host)) as IndexReport
+    expect(report).toMatchObject({ kind: 'index', status: 'complete', subject: { digest: index.manifest.digest, tags: ['1.0'] } })
+    expect(report.manifests.map((m) => m.subject.platform)).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ])
+    expect(report.manifests.every((m) => m.subject.indexDigest === index.manifest.digest && m.status === 'complete')).toBe(true)
+    expect(report.skipped).toEqual(index.attestations.map((a) => ({ digest: a.manifest.digest, platform: { os: 'unknown', architecture: 'unknown' }, reason: 'attestation' })))
+  })
+
+  it('scans only the platform asked for', async () => {
+    const report = (await scanJson(`${registry.host}/e2e/multi:1.0`, '--insecure-registry', registry.host, '--platform', 'linux/arm64')) as IndexReport
+    expect(report.manifests.map((m) => m.subject.platform?.architecture)).toEqual(['arm64'])
+    expect(report.skipped.map((s) => s.reason).sort()).toEqual(['attestation', 'attestation', 'platform-not-selected'])
+  })
+
+  it('fails with PLATFORM_NOT_FOUND for a platform the index lacks', async () => {
+    const result = await pushscan(['scan', `${registry.host}/e2e/multi:1.0`, '--insecure-registry', registry.host, '--platform', 'linux/s390x'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^pushscan: scan failed: PLATFORM_NOT_FOUND: no image for linux\/s390x in the index \(it has: linux\/amd64, linux\/arm64\/v8\)\n$/)
+    expectValidReport(JSON.parse(result.stdout))
+  })
+})
+
+describe('pushscan scan with credentials and exit statuses', () => {
+  beforeAll(async () => {
+    const image = buildImage({ format: 'docker', layers: [await buildLayer([{ name: 'usr/bin/su', content: 'x', mode: 0o4755 }], { compression: 'gzip' })] })
+    await pushImage(inject('registryHtpasswd'), 'e2e/private', image, ['v1'])
+    await pushImage(inject('registryToken'), 'e2e/private', image, ['v1'])
+  })
+
+  it('reads a password from stdin for an htpasswd registry', async () => {
+    const r = inject('registryHtpasswd')
+    const result = await pushscan(['scan', `${r.host}/e2e/private:v1`, '--insecure-registry', r.host, '--username', r.username!, '--password-stdin'], `${r.password}\n`)
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'complete' })
+  })
+
+  it('reads a docker config.json for a token-auth registry', async () => {
+    const r = inject('registryToken')
+    const auth = join(work, 'auth.json')
+    await writeFile(auth, JSON.stringify({ auths: { [`http://${r.host}`]: { auth: Buffer.from(`${r.username}:${r.password}`).toString('base64') } } }))
+    const result = await pushscan(['scan', `${r.host}/e2e/private:v1`, '--insecure-registry', r.host, '--registry-auth', auth])
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'complete' })
+  })
+
+  it('exits 2 with UNAUTHORIZED and one line on stderr without credentials', async () => {
+    const r = inject('registryToken')
+    const result = await pushscan(['scan', `${r.host}/e2e/private:v1`, '--insecure-registry', r.host])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^pushscan: scan failed: UNAUTHORIZED: [^\n]+\n$/)
+  })
+
+  it.each([
+    ['info', 1],
+    ['low', 1],
+    ['high', 0],
+  ])('--fail-on %s exits %i for an image whose worst finding is low', async (severity, code) => {
+    const r = inject('registryHtpasswd')
+    const result = await pushscan(['scan', `${r.host}/e2e/private:v1`, '--insecure-registry', r.host, '--username', r.username!, '--password-stdin', '--fail-on', severity], r.password!)
+    expect(result.code).toBe(code)
+  })
+
+  it.each([
+    [['scan'], /^pushscan: USAGE: scan takes exactly one image reference/],
+    [['scan', 'Bad:Name'], /^pushscan: REFERENCE_INVALID: /],
+    [['scan', 'x', '--format', 'xml'], /^pushscan: USAGE: unknown format "xml"/],
+    [['scan', 'x', '--fail-on', 'severe'], /^pushscan: USAGE: --fail-on takes one of/],
+    [['scan', 'x', '--platform', 'linux'], /^pushscan: PLATFORM_INVALID: /],
+    [['scan', 'docker-archive:/nonexistent/file.tar'], /^pushscan: ARCHIVE_NOT_FOUND: /],
+    [['frobnicate'], /^pushscan: USAGE: unknown command/],
+  ])('refuses %j with a clear message and exit 2', async (args, message) => {
+    const result = await pushscan(args)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stdout).toBe('')
+  })
+
+  it('runs as the installed `pushscan` command', async () => {
+    const bin = new URL('../../../functions/cli/bin.js', import.meta.url).pathname
+    const { stdout } = await runCommand(process.execPath, [bin, '--version'])
+    expect(stdout.toString()).toMatch(/^pushscan \d+\.\d+\.\d+\n$/)
+  })
+})
