@@ -49,6 +49,7 @@ export interface ImageIndex {
   manifests: Descriptor[]
   annotations?: Record<string, string>
   subject?: Descriptor
+  artifactType?: string
 }
 
 export type Manifest = ImageManifest | ImageIndex
@@ -78,7 +79,7 @@ export function parseManifest(bytes: Uint8Array, contentType = ''): Manifest {
   const json = expectObject(parseJsonBytes(bytes, 'manifest', fail), 'manifest', fail)
   if (json.schemaVersion === 1) throw schema1Error()
   expectInteger(json.schemaVersion, 'manifest.schemaVersion', fail, 2, 2)
-  const ownType = optionalString(json.mediaType, 'manifest.mediaType', fail)
+  const ownType = optionalString(json.mediaType, 'manifest.mediaType', fail) || undefined
   if (ownType && !GENERIC_CONTENT_TYPES.has(declaredType) && ownType !== declaredType) {
     fail(`manifest mediaType "${ownType}" does not match the Content-Type "${declaredType}"`)
   }
@@ -109,6 +110,8 @@ function parseIndex(json: JsonObject, mediaType: string): ImageIndex {
   const annotations = optionalStringMap(json.annotations, 'index.annotations', fail)
   if (annotations) index.annotations = annotations
   if (json.subject !== undefined) index.subject = parseDescriptor(json.subject, 'index.subject')
+  const artifactType = optionalString(json.artifactType, 'index.artifactType', fail)
+  if (artifactType) index.artifactType = artifactType
   return index
 }
 

@@ -25,7 +25,7 @@ const ARCHITECTURE_ALIASES: Readonly<Record<string, string>> = {
 }
 
 /** Variants that an absent variant means, per architecture. */
-const DEFAULT_VARIANT: Readonly<Record<string, string>> = { arm64: 'v8' }
+const DEFAULT_VARIANT: Readonly<Record<string, string>> = { arm64: 'v8', arm: 'v7' }
 
 /**
  * Parses `OS/ARCH[/VARIANT]`.

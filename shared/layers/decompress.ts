@@ -106,48 +106,46 @@ export class AsyncBoundary extends Transform {
   }
 }
 
+const ignore = (): void => {}
+
 /**
  * Reads the first `n` bytes of a stream without consuming them: they are put back so the
- * stream still starts at byte 0. Resolves with fewer bytes when the stream is shorter.
+ * stream still starts at byte 0. Resolves with fewer bytes when the stream is shorter, and
+ * rejects when the stream fails first.
  */
 export async function peek(stream: Readable, n: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let have = 0
-  while (have < n) {
-    const chunk = stream.read() as Buffer | null
-    if (chunk !== null) {
-      chunks.push(chunk)
-      have += chunk.length
-      continue
+  if (n <= 0) return Buffer.alloc(0)
+  // a stream that fails inside read() emits 'error' on the next tick; whoever consumes it
+  // next (a pipeline) sees the failure through `errored`, and peek rejects with it
+  stream.on('error', ignore)
+  // One set of listeners for the whole wait: adding a 'readable' listener to a stream with
+  // buffered bytes emits 'readable' at once, so re-adding one per turn would spin.
+  let wake: (() => void) | undefined
+  const onEvent = (): void => wake?.()
+  stream.on('readable', onEvent)
+  stream.on('end', onEvent)
+  stream.on('close', onEvent)
+  stream.on('error', onEvent)
+  try {
+    for (;;) {
+      if (stream.errored) throw stream.errored
+      // read(n) holds back until n bytes are buffered, or hands over the rest at the end
+      // of the stream; putting them back before 'end' is emitted keeps the stream whole
+      const head = stream.read(n) as Buffer | null
+      if (head !== null) {
+        stream.unshift(head)
+        return head.subarray(0, n)
+      }
+      if (stream.errored) throw stream.errored
+      if (stream.readableEnded || stream.destroyed) return Buffer.alloc(0)
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
     }
-    if (stream.readableEnded || stream.destroyed) break
-    const ended = await new Promise<boolean>((resolve, reject) => {
-      const cleanup = (): void => {
-        stream.off('readable', onReadable)
-        stream.off('end', onEnd)
-        stream.off('error', onError)
-        stream.off('close', onEnd)
-      }
-      const onReadable = (): void => {
-        cleanup()
-        resolve(false)
-      }
-      const onEnd = (): void => {
-        cleanup()
-        resolve(true)
-      }
-      const onError = (error: Error): void => {
-        cleanup()
-        reject(error)
-      }
-      stream.once('readable', onReadable)
-      stream.once('end', onEnd)
-      stream.once('close', onEnd)
-      stream.once('error', onError)
-    })
-    if (ended) break
+  } finally {
+    stream.off('readable', onEvent)
+    stream.off('end', onEvent)
+    stream.off('close', onEvent)
+    stream.off('error', onEvent)
   }
-  const head = Buffer.concat(chunks)
-  if (head.length > 0) stream.unshift(head)
-  return head.subarray(0, n)
 }

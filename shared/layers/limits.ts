@@ -50,9 +50,9 @@ export function parseSize(value: string): number {
   const match = /^\s*([\d_]+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value)
   const unit = UNITS[(match?.[2] ?? '').toLowerCase()]
   if (!match || unit === undefined) throw new InputError(ErrorCode.Usage, `invalid size "${value}"`)
-  const n = Number(match[1]!.replace(/_/g, '')) * unit
+  const n = Math.floor(Number(match[1]!.replace(/_/g, '')) * unit)
   if (!Number.isFinite(n) || n <= 0) throw new InputError(ErrorCode.Usage, `invalid size "${value}"`)
-  return Math.floor(n)
+  return n
 }
 
 /** Applies `name=value` overrides (`maxLayerBytes=2GiB`) to the defaults. */
@@ -61,7 +61,7 @@ export function resolveLimits(overrides: Iterable<string> = [], base: ScanLimits
   for (const override of overrides) {
     const eq = override.indexOf('=')
     const name = override.slice(0, eq).trim()
-    if (eq <= 0 || !(name in limits)) {
+    if (eq <= 0 || !Object.hasOwn(base, name)) {
       throw new InputError(ErrorCode.Usage, `unknown limit "${override}"; known: ${Object.keys(base).join(', ')}`)
     }
     limits[name as keyof ScanLimits] = parseSize(override.slice(eq + 1))

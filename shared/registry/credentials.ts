@@ -48,6 +48,7 @@ export function parseDockerConfig(bytes: Uint8Array): Map<string, Credentials> {
     const credentials: Credentials = {}
     const auth = optionalString(entry.auth, `auths["${key}"].auth`, fail)
     if (auth) {
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth)) fail(`auths["${key}"].auth is not base64`)
       const decoded = Buffer.from(auth, 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
       if (colon <= 0) fail(`auths["${key}"].auth is not base64 of "user:password"`)

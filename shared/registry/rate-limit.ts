@@ -51,6 +51,8 @@ export function readRetryAfter(headers: Headers, now: number): number | undefine
   const value = first(headers['retry-after'])?.trim()
   if (!value) return undefined
   if (/^\d+$/.test(value)) return Number(value) * 1000
+  // an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`); anything else is ignored
+  if (!/^[A-Za-z]{3},? .*\d{2}:\d{2}:\d{2}/.test(value)) return undefined
   const date = Date.parse(value)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)

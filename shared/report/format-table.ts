@@ -95,11 +95,12 @@ const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
 export function bytes(n: number): string {
   let value = n
   let unit = 0
-  while (value >= 1000 && unit < UNITS.length - 1) {
+  // compare the rounded value, so 999,999 B shows as 1.0 MB rather than 1000.0 kB
+  while (Number(value.toFixed(1)) >= 1000 && unit < UNITS.length - 1) {
     value /= 1000
     unit++
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${UNITS[unit]}`
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -4,10 +4,15 @@
  * @module
  */
 
-/** Variable names whose values are secrets (`DB_PASSWORD`, `GITHUB_TOKEN`, `API_KEY`…). */
-const SECRET_NAME = /pass(word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth|session[-_]?key|client[-_]?secret|signing[-_]?key|encryption[-_]?key|\bpwd\b|_pwd$|^pwd/i
-/** Names that look secret but hold public data: key fingerprints, versions, checksums, paths. */
-const PUBLIC_NAME = /^(gpg_keys?|.*_(version|sha256|sha512|sha1|md5|checksum|url|path|file|dir|home|host|port|user(name)?|fingerprint|key_?id|keys?_?url))$|^(path|home|hostname|user)$/i
+/** Unambiguous anywhere in a name (`PGPASSWORD`, `CLIENT_SECRET`, `XAPIKEY`…). */
+const SECRET_SUBSTRING = /password|passwd|passphrase|secret|credential|apikey|privatekey/i
+/** Short words that count only as a whole word or a suffix (`NPM_TOKEN`, `NPMTOKEN`, `DB_PWD`; not `TOKENIZERS`, `AUTHOR`). */
+const SECRET_WORDS = new Set(['token', 'tokens', 'auth', 'pass', 'pwd', 'pw'])
+const SECRET_SUFFIX = /(token|pwd|pass)$/i
+/** Two-word names: `API_KEY`, `x-api-key`, `ACCESS_KEY`, `PRIVATE_KEY`, `SESSION_KEY`… */
+const SECRET_PAIRS = /(^|[-_])(api|access|private|secret|session|signing|encryption|client|master|account|service)[-_]?key([-_]|$)/i
+/** Names that look secret but hold public data or are shell variables. */
+const PUBLIC_NAME = /^(gpg_keys?|pwd|oldpwd|.*_(version|sha256|sha512|sha1|md5|checksum|url|path|file|dir|home|host|port|user(name)?|fingerprint|key_?id|keys?_?url))$/i
 /** Values that are secrets whatever their name. */
 const SECRET_VALUE = [
   /\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/, // AWS access key ids
@@ -19,7 +24,8 @@ const SECRET_VALUE = [
   /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, // JWT
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
 ]
-const URL_WITH_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)([^@\s/]+)(@)/gi
+/** `scheme://user:password@host`: the password runs to the last `@` before the host. */
+const URL_WITH_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)([^\s/]+)(@)/gi
 
 /** A preview that identifies a secret without revealing it: `AKIA…[redacted, 20 chars]`. */
 export function redact(secret: string): string {
@@ -30,7 +36,10 @@ export function redact(secret: string): string {
 /** True when an env variable looks like it holds a secret, by name or by value. */
 export function isSecretEnv(name: string, value: string): boolean {
   if (value === '') return false
-  if (SECRET_NAME.test(name) && !PUBLIC_NAME.test(name)) return true
+  if (!PUBLIC_NAME.test(name)) {
+    const words = name.toLowerCase().split(/[^a-z0-9]+/)
+    if (SECRET_SUBSTRING.test(name) || SECRET_PAIRS.test(name) || SECRET_SUFFIX.test(name) || words.some((w) => SECRET_WORDS.has(w))) return true
+  }
   return SECRET_VALUE.some((pattern) => pattern.test(value))
 }
 

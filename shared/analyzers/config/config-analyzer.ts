@@ -16,10 +16,11 @@ export const configRootUser = defineRule({
   remediation: 'Create an unprivileged user in the image and add `USER <name>` (or a numeric UID) to the Dockerfile.',
 })
 
-/** True for an empty user, `root`, `0`, and `root:…` / `0:…`. */
+/** True for an empty user, `root`, uid 0 in any spelling (`0`, `00`, `+0`), with or without a group. */
 export function isRootUser(user: string | undefined): boolean {
   const name = (user ?? '').trim().split(':')[0] ?? ''
-  return name === '' || name === 'root' || name === '0'
+  if (/^\+?\d+$/.test(name)) return Number(name) === 0
+  return name === '' || name === 'root'
 }
 
 export const configAnalyzer: ImageAnalyzer = {

@@ -28,7 +28,7 @@ export const osReleaseAnalyzer: FileAnalyzer = {
 /** Parses the `KEY=value` lines of an os-release file (shell-style quoting). */
 export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const match = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)
     if (!match) continue
     out[match[1]!] = unquote(match[2]!.trim())
