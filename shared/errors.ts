@@ -53,6 +53,15 @@ export const ErrorCode = {
   // local image archives
   ArchiveInvalid: 'ARCHIVE_INVALID',
   ArchiveNotFound: 'ARCHIVE_NOT_FOUND',
+  // the service: webhooks, queue messages, policy
+  WebhookInvalid: 'WEBHOOK_INVALID',
+  WebhookUnauthorized: 'WEBHOOK_UNAUTHORIZED',
+  ScanRequestInvalid: 'SCAN_REQUEST_INVALID',
+  RegistryNotAllowed: 'REGISTRY_NOT_ALLOWED',
+  ConfigMissing: 'CONFIG_MISSING',
+  ConfigInvalidValue: 'CONFIG_INVALID_VALUE',
+  QueueUnavailable: 'QUEUE_UNAVAILABLE',
+  StoreUnavailable: 'STORE_UNAVAILABLE',
   // analysis
   AnalyzerFailed: 'ANALYZER_FAILED',
   Internal: 'INTERNAL',
