@@ -33,6 +33,12 @@ export interface UndiciRegistryClientOptions {
   credentials?: CredentialProvider
   /** Registries (`host[:port]`) reached over plain HTTP. Everything else is HTTPS. */
   insecureRegistries?: Iterable<string>
+  /**
+   * Registries read through a mirror: `{ 'docker.io': 'http://127.0.0.1:5000' }`. Requests for
+   * the registry go to the mirror's base URL, with the mirror's credentials; reports still
+   * name the registry.
+   */
+  mirrors?: Record<string, string>
   retry?: Partial<RetryPolicy>
   /** Waiting for response headers, and for each body chunk. */
   timeouts?: { headersMs?: number; bodyMs?: number }
@@ -41,6 +47,11 @@ export interface UndiciRegistryClientOptions {
   userAgent?: string
   logger?: Logger
   clock?: Clock
+  /**
+   * Called before every request, redirects and token requests included; throws to refuse a
+   * host (the SSRF guard, `hostGuard` in shared/policy).
+   */
+  guard?: (url: URL) => Promise<void>
   /** Injected for tests: how to wait, and the jitter source. */
   sleep?: (ms: number) => Promise<void>
   random?: () => number
@@ -66,6 +77,7 @@ export class UndiciRegistryClient implements RegistryClient {
   readonly #dispatcher: Dispatcher | undefined
   readonly #credentials: CredentialProvider
   readonly #insecure: Set<string>
+  readonly #mirrors: Map<string, URL>
   readonly #retry: RetryPolicy
   readonly #headersTimeout: number
   readonly #bodyTimeout: number
@@ -75,6 +87,7 @@ export class UndiciRegistryClient implements RegistryClient {
   readonly #clock: Clock
   readonly #sleep: (ms: number) => Promise<void>
   readonly #random: () => number
+  readonly #guard: ((url: URL) => Promise<void>) | undefined
   readonly #tokens: TokenCache
   readonly #challenges = new Map<string, Promise<Challenge[]>>()
   readonly #rateLimits = new Map<string, RateLimit>()
@@ -83,6 +96,7 @@ export class UndiciRegistryClient implements RegistryClient {
     this.#dispatcher = options.dispatcher
     this.#credentials = options.credentials ?? (async () => undefined)
     this.#insecure = new Set([...(options.insecureRegistries ?? [])].map((h) => h.toLowerCase()))
+    this.#mirrors = new Map(Object.entries(options.mirrors ?? {}).map(([registry, base]) => [registry, new URL(base)]))
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry }
     this.#headersTimeout = options.timeouts?.headersMs ?? 30_000
     this.#bodyTimeout = options.timeouts?.bodyMs ?? 60_000
@@ -92,6 +106,7 @@ export class UndiciRegistryClient implements RegistryClient {
     this.#clock = options.clock ?? systemClock
     this.#sleep = options.sleep ?? sleep
     this.#random = options.random ?? Math.random
+    this.#guard = options.guard
     this.#tokens = new TokenCache(this.#clock)
   }
 
@@ -265,7 +280,8 @@ export class UndiciRegistryClient implements RegistryClient {
   async #authorization(repo: RepositoryRef, challenges: Challenge[], refresh = false): Promise<string | undefined> {
     const bearer = challenges.find((c) => c.scheme === 'bearer')
     const basic = challenges.find((c) => c.scheme === 'basic')
-    const credentials = await this.#credentials(repo.registry)
+    const mirror = this.#mirrors.get(repo.registry)
+    const credentials = (mirror ? await this.#credentials(mirror.host) : undefined) ?? (await this.#credentials(repo.registry))
     if (bearer) {
       if (credentials?.registryToken) return `Bearer ${credentials.registryToken}`
       const scopes = bearer.params.scope ? bearer.params.scope.split(' ').filter(Boolean) : []
@@ -383,6 +399,7 @@ export class UndiciRegistryClient implements RegistryClient {
     let url = start
     let currentHeaders = headers
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      await this.#guard?.(url)
       const response = await request(url, {
         method: method as Dispatcher.HttpMethod,
         headers: { 'user-agent': this.#userAgent, ...currentHeaders },
@@ -414,6 +431,8 @@ export class UndiciRegistryClient implements RegistryClient {
   }
 
   #baseUrl(registry: string): string {
+    const mirror = this.#mirrors.get(registry)
+    if (mirror) return mirror.origin
     const host = registryApiHost(registry)
     const insecure = this.#insecure.has(registry) || this.#insecure.has(host) || this.#insecure.has(hostOnly(registry))
     return `${insecure ? 'http' : 'https'}://${host}`

@@ -40,6 +40,11 @@ export interface ScanDeps {
   logger: Logger
   scanner: { name: string; version: string }
   onProgress?: (event: ScanProgressEvent) => void
+  /**
+   * A report already made for a platform image of an index by this analyzer set, to reuse
+   * instead of scanning it again (the service passes its report store here).
+   */
+  reuse?: (digest: string) => Promise<ImageReport | undefined>
 }
 
 export interface ScanOptions {
@@ -87,6 +92,11 @@ async function scanIndex(source: ImageSource, root: FetchedManifest, options: Sc
     return indexReport(subject, skipped, [], startedAt, deps, describeError(error))
   }
   for (const child of children) {
+    const existing = await deps.reuse?.(child.descriptor.digest)
+    if (existing) {
+      manifests.push({ ...existing, subject: { ...existing.subject, indexDigest: root.digest } })
+      continue
+    }
     let fetched: FetchedManifest
     try {
       fetched = child.fetched ?? (await source.manifest(child.descriptor))

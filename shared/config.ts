@@ -1,0 +1,145 @@
+/**
+ * The service's configuration, read once from environment variables at start and
+ * validated: a missing or invalid value fails with a message naming the variable. The
+ * variable names are shared with the CDK stack, so the two cannot drift.
+ *
+ * @module
+ */
+import { ErrorCode, PushscanError } from './errors.js'
+import { resolveLimits, type ScanLimits } from './layers/limits.js'
+import { normaliseRegistry } from './image/reference.js'
+import { parseRegistryPolicy, type RegistryPolicy } from './policy/registry-policy.js'
+
+export const ENV = {
+  Port: 'PUSHSCAN_PORT',
+  DataDir: 'PUSHSCAN_DATA_DIR',
+  AllowedRegistries: 'PUSHSCAN_ALLOWED_REGISTRIES',
+  InsecureRegistries: 'PUSHSCAN_INSECURE_REGISTRIES',
+  WebhookSecret: 'PUSHSCAN_WEBHOOK_SECRET',
+  ApiKey: 'PUSHSCAN_API_KEY',
+  RegistryAuth: 'PUSHSCAN_REGISTRY_AUTH',
+  RegistryMirrors: 'PUSHSCAN_REGISTRY_MIRRORS',
+  Limits: 'PUSHSCAN_LIMITS',
+  LogLevel: 'PUSHSCAN_LOG_LEVEL',
+  WorkerConcurrency: 'PUSHSCAN_WORKER_CONCURRENCY',
+  // AWS
+  ReportBucket: 'PUSHSCAN_REPORT_BUCKET',
+  QueueUrl: 'PUSHSCAN_QUEUE_URL',
+} as const
+
+/** Registries allowed when PUSHSCAN_ALLOWED_REGISTRIES is not set: the big public ones. */
+export const DEFAULT_ALLOWED_REGISTRIES = 'docker.io,ghcr.io,quay.io,public.ecr.aws,gcr.io,registry.k8s.io,mcr.microsoft.com'
+
+export type Env = Record<string, string | undefined>
+
+export class ConfigError extends PushscanError {
+  override name = 'ConfigError'
+  readonly variable: string
+
+  constructor(code: typeof ErrorCode.ConfigMissing | typeof ErrorCode.ConfigInvalidValue, variable: string, message: string) {
+    super(code, `${variable}: ${message}`)
+    this.variable = variable
+  }
+}
+
+/** Settings both the api and the worker need. */
+export interface ServiceConfig {
+  policy: RegistryPolicy
+  /** The allow-list as given, for logs. */
+  allowedRegistries: string
+  insecureRegistries: string[]
+  /** Registry → mirror base URL (`docker.io=https://mirror.internal`). */
+  mirrors: Record<string, string>
+  webhookSecret: string
+  apiKey: string
+  registryAuthPath?: string
+  limits: ScanLimits
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export function required(env: Env, name: string): string {
+  const value = env[name]?.trim()
+  if (!value) throw new ConfigError(ErrorCode.ConfigMissing, name, 'is not set')
+  return value
+}
+
+export function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value ? value : undefined
+}
+
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = optional(env, name)
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new ConfigError(ErrorCode.ConfigInvalidValue, name, `must be a whole number from ${min} to ${max}, not "${value}"`)
+  return n
+}
+
+/** A secret: at least 16 characters, so that a guessable one is refused at start. */
+export function secret(name: string, value: string): string {
+  if (value.length < 16) throw new ConfigError(ErrorCode.ConfigInvalidValue, name, 'must be at least 16 characters')
+  return value
+}
+
+/**
+ * Reads the settings shared by every deployment. `secrets` supplies the webhook secret and
+ * API key when the environment does not (locally: generated once and kept in the data dir;
+ * in AWS: read from Secrets Manager).
+ */
+export function loadServiceConfig(env: Env, secrets: { webhookSecret?: string; apiKey?: string } = {}): ServiceConfig {
+  const allowed = optional(env, ENV.AllowedRegistries) ?? DEFAULT_ALLOWED_REGISTRIES
+  const mirrors = parseMirrors(optional(env, ENV.RegistryMirrors) ?? '')
+  let policy: RegistryPolicy
+  try {
+    // a mirror is chosen by the operator: its host is allowed, private addresses included
+    policy = parseRegistryPolicy([allowed, ...Object.values(mirrors).map((base) => new URL(base).host)].join(','))
+  } catch (error) {
+    throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.AllowedRegistries, (error as Error).message)
+  }
+  let limits: ScanLimits
+  try {
+    limits = resolveLimits((optional(env, ENV.Limits) ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+  } catch (error) {
+    throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.Limits, (error as Error).message)
+  }
+  const logLevel = optional(env, ENV.LogLevel) ?? 'info'
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.LogLevel, 'must be debug, info, warn or error')
+  }
+  const webhookSecret = optional(env, ENV.WebhookSecret) ?? secrets.webhookSecret
+  const apiKey = optional(env, ENV.ApiKey) ?? secrets.apiKey
+  const config: ServiceConfig = {
+    policy,
+    allowedRegistries: allowed,
+    insecureRegistries: (optional(env, ENV.InsecureRegistries) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    mirrors,
+    webhookSecret: secret(ENV.WebhookSecret, webhookSecret ?? required(env, ENV.WebhookSecret)),
+    apiKey: secret(ENV.ApiKey, apiKey ?? required(env, ENV.ApiKey)),
+    limits,
+    logLevel: logLevel as ServiceConfig['logLevel'],
+  }
+  const registryAuthPath = optional(env, ENV.RegistryAuth)
+  if (registryAuthPath) config.registryAuthPath = registryAuthPath
+  return config
+}
+
+/** Parses `docker.io=https://mirror.internal,ghcr.io=http://127.0.0.1:5001`. */
+function parseMirrors(text: string): Record<string, string> {
+  const mirrors: Record<string, string> = {}
+  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=')
+    const registry = normaliseRegistry(entry.slice(0, eq).trim())
+    let url: URL
+    try {
+      url = new URL(entry.slice(eq + 1).trim())
+    } catch {
+      throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.RegistryMirrors, `"${entry}" is not REGISTRY=URL`)
+    }
+    if (eq <= 0 || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/') {
+      throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.RegistryMirrors, `"${entry}" is not REGISTRY=http(s)://host[:port]`)
+    }
+    mirrors[registry] = url.origin
+  }
+  return mirrors
+}

@@ -1,0 +1,91 @@
+/**
+ * Where reports live, over any {@link ObjectStore} (S3, a directory). The key layout is a
+ * contract shared with users' tooling:
+ *
+ * - `reports/sha256/<hex>.json`: the report of a manifest (image) or index. An index
+ *   report's platform reports are also stored under their own digests.
+ * - `tags/<registry>/<repository>/<tag>.json`: where a tag points now, and where it pointed
+ *   before (newest first), so a moved tag can be traced.
+ *
+ * @module
+ */
+import { ErrorCode, PushscanError } from '../errors.js'
+import { digestHex, parseDigest } from '../image/digest.js'
+import type { ObjectStore } from '../ports/object-store.js'
+import type { ImageReport, Report } from './model.js'
+import { serialiseReport } from './serialise.js'
+
+export interface TagRecord {
+  registry: string
+  repository: string
+  tag: string
+  /** The digest the tag points to now. */
+  digest: string
+  updatedAt: string
+  /** Every digest the tag has pointed to, newest first (at most {@link MAX_TAG_HISTORY}). */
+  history: Array<{ digest: string; firstSeen: string; lastSeen: string }>
+}
+
+export const MAX_TAG_HISTORY = 100
+const MAX_CAS_ATTEMPTS = 8
+
+export function reportKey(digest: string): string {
+  const parsed = parseDigest(digest)
+  return `reports/${parsed.slice(0, parsed.indexOf(':'))}/${digestHex(parsed)}.json`
+}
+
+/** Registry and tag segments are URI-encoded (`127.0.0.1%3A5000`); the repository keeps its slashes. */
+export function tagKey(registry: string, repository: string, tag: string): string {
+  const repo = repository.split('/').map(encodeURIComponent).join('/')
+  return `tags/${encodeURIComponent(registry)}/${repo}/${encodeURIComponent(tag)}.json`
+}
+
+export class ReportStore {
+  readonly #objects: ObjectStore
+
+  constructor(objects: ObjectStore) {
+    this.#objects = objects
+  }
+
+  async getReport(digest: string): Promise<Report | undefined> {
+    const found = await this.#objects.get(reportKey(digest))
+    return found ? (JSON.parse(found.bytes.toString('utf8')) as Report) : undefined
+  }
+
+  /** Stores a report, and for an index report each platform report under its own digest. */
+  async putReport(report: Report): Promise<void> {
+    if (report.kind === 'index') {
+      for (const manifest of report.manifests) await this.#put(manifest)
+    }
+    if (report.subject.digest) await this.#put(report)
+  }
+
+  async getTag(registry: string, repository: string, tag: string): Promise<TagRecord | undefined> {
+    const found = await this.#objects.get(tagKey(registry, repository, tag))
+    return found ? (JSON.parse(found.bytes.toString('utf8')) as TagRecord) : undefined
+  }
+
+  /** Records that `tag` points to `digest` at `at`, keeping the tag's history (compare-and-swap). */
+  async recordTag(registry: string, repository: string, tag: string, digest: string, at: string): Promise<TagRecord> {
+    const key = tagKey(registry, repository, tag)
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const found = await this.#objects.get(key)
+      const current = found ? (JSON.parse(found.bytes.toString('utf8')) as TagRecord) : undefined
+      const history = [...(current?.history ?? [])]
+      const same = history[0]?.digest === digest
+      if (same) history[0] = { ...history[0]!, lastSeen: at }
+      else history.unshift({ digest, firstSeen: at, lastSeen: at })
+      const record: TagRecord = { registry, repository, tag, digest, updatedAt: at, history: history.slice(0, MAX_TAG_HISTORY) }
+      const written = await this.#objects.put(key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {
+        contentType: 'application/json',
+        ifMatch: found ? (found.etag ?? undefined) : null,
+      })
+      if (written) return record
+    }
+    throw new PushscanError(ErrorCode.StoreUnavailable, `could not update ${key}: too many concurrent writers`, { temporary: true })
+  }
+
+  async #put(report: Report | ImageReport): Promise<void> {
+    await this.#objects.put(reportKey(report.subject.digest), Buffer.from(serialiseReport(report)), { contentType: 'application/json' })
+  }
+}
