@@ -23,7 +23,7 @@ export async function awsApiDeps(env: Env): Promise<ApiDeps> {
   const config = loadServiceConfig(env)
   const logger = jsonLogger({ level: config.logLevel, base: { function: 'api' } })
   return {
-    queue: new SqsScanQueue(new SQSClient({}), required(env, ENV.QueueUrl)),
+    queue: new SqsScanQueue(sqsClient(env), required(env, ENV.QueueUrl)),
     reports: new ReportStore(new S3ObjectStore(new S3Client({}), required(env, ENV.ReportBucket))),
     config,
     clock: systemClock,
@@ -43,4 +43,12 @@ export async function awsWorkerDeps(env: Env): Promise<{ deps: WorkerDeps; logge
     credentials: [ecrTokenProvider(new ECRClient({}))],
   })
   return { deps, logger }
+}
+
+/**
+ * With an endpoint override in the environment (an emulator such as LocalStack or fauxqs),
+ * send to that endpoint rather than to the host in the queue URL.
+ */
+function sqsClient(env: Env): SQSClient {
+  return new SQSClient(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL ? { useQueueUrlAsEndpoint: false } : {})
 }
