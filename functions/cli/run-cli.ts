@@ -6,6 +6,7 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent } from 'undici'
 import { openLocalImage } from '../../shared/archives/index.js'
@@ -14,6 +15,7 @@ import { describeError, ErrorCode, InputError, PushscanError } from '../../share
 import { parsePlatform, type Platform } from '../../shared/image/platform.js'
 import { formatReference, parseReference } from '../../shared/image/reference.js'
 import { resolveLimits } from '../../shared/layers/limits.js'
+import { ObjectLayerCache } from '../../shared/layers/object-layer-cache.js'
 import { systemClock } from '../../shared/ports/clock.js'
 import type { ImageSource } from '../../shared/ports/image-source.js'
 import { SEVERITY_ORDER, type Report, type SeverityOrUnknown } from '../../shared/report/model.js'
@@ -24,6 +26,8 @@ import { registryImageSource } from '../../shared/registry/registry-source.js'
 import { UndiciRegistryClient } from '../../shared/registry/undici-registry-client.js'
 import { scanImage } from '../../shared/scan/scan-image.js'
 import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
+import { FsObjectStore } from '../local/store/fs-object-store.js'
+import { defaultDataDir } from '../runtime/data-dir.js'
 import type { CliIo } from './cli-io.js'
 import { progressLine } from './progress-line.js'
 import { credentialsFor, readPasswordFromStdin } from './registry-auth.js'
@@ -54,6 +58,8 @@ Options for scan:
                                (critical, high, medium, low, info, unknown)
   --limit NAME=VALUE           change a limit, e.g. maxLayerBytes=8GiB (repeatable)
   --no-progress                no progress line on stderr
+  --no-cache                   do not use or fill the layer cache in the data
+                               directory ($PUSHSCAN_DATA_DIR, ~/.local/share/pushscan)
   --verbose                    log retries and other details to stderr
 
 Exit status: 0 done, 1 a finding at or above --fail-on, 2 the scan failed.
@@ -104,6 +110,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
       'fail-on': { type: 'string' },
       limit: { type: 'string', multiple: true, default: [] },
       'no-progress': { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
   })
@@ -150,9 +157,11 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
       source = registryImageSource(client, ref)
     }
     const progress = io.stderr.isTTY && !values['no-progress'] ? progressLine(io.stderr) : undefined
+    const cache = values['no-cache'] ? undefined : new ObjectLayerCache(new FsObjectStore(join(defaultDataDir(io.env, io.homeDir), 'store')), logger)
     let report: Report
     try {
       report = await scanImage(source, platform ? { platform } : {}, {
+        ...(cache ? { cache } : {}),
         analyzers: createAnalyzerSet(),
         limits,
         clock: systemClock,

@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError, ENV, integer, loadServiceConfig, optional, type Env, type ServiceConfig } from '../../shared/config.js'
 import { ErrorCode } from '../../shared/errors.js'
+import { defaultDataDir } from '../runtime/data-dir.js'
 
 export const LOCAL_ENV = {
   Host: 'PUSHSCAN_HOST',
@@ -33,10 +34,6 @@ export interface LocalConfig {
 interface Secrets {
   webhookSecret: string
   apiKey: string
-}
-
-export function defaultDataDir(env: Env, homeDir: string): string {
-  return optional(env, ENV.DataDir) ?? join(optional(env, 'XDG_DATA_HOME') ?? join(homeDir, '.local', 'share'), 'pushscan')
 }
 
 /** Reads `<dataDir>/secrets.json`, creating it with fresh random secrets the first time. */

@@ -13,6 +13,7 @@ import { guardedLookup, hostGuard } from '../../shared/policy/host-guard.js'
 import type { Clock } from '../../shared/ports/clock.js'
 import type { Logger } from '../../shared/ports/logger.js'
 import type { ObjectStore } from '../../shared/ports/object-store.js'
+import { ObjectLayerCache } from '../../shared/layers/object-layer-cache.js'
 import { ReportStore } from '../../shared/report/report-store.js'
 import { chainCredentials, parseDockerConfig, staticCredentials, type CredentialProvider } from '../../shared/registry/credentials.js'
 import { UndiciRegistryClient } from '../../shared/registry/undici-registry-client.js'
@@ -64,6 +65,14 @@ export async function createWorkerDeps(wiring: WorkerWiring): Promise<WorkerDeps
     registry,
     reports: new ReportStore(wiring.objects),
     policy: config.policy,
-    scan: { analyzers: createAnalyzerSet(), limits: config.limits, clock, logger, scanner: { name: SCANNER_NAME, version: SCANNER_VERSION } },
+    scan: {
+      analyzers: createAnalyzerSet(),
+      limits: config.limits,
+      clock,
+      logger,
+      scanner: { name: SCANNER_NAME, version: SCANNER_VERSION },
+      // base layers shared by many images are read once, across every repository
+      cache: new ObjectLayerCache(wiring.objects, logger),
+    },
   }
 }

@@ -139,11 +139,21 @@ export class DigestMeter extends Transform {
   #digest: Digest | undefined
   readonly #maxBytes: number
   readonly #onLimit: (bytes: number) => Error
+  readonly #onChunk: ((bytes: number) => Error | undefined) | undefined
 
-  constructor(maxBytes = Number.POSITIVE_INFINITY, onLimit: (bytes: number) => Error = (b) => new Error(`over ${b} bytes`)) {
+  /**
+   * @param maxBytes fail past this many bytes, with the error `onLimit` makes
+   * @param onChunk asked about each chunk's size; an error it returns fails the stream
+   */
+  constructor(
+    maxBytes = Number.POSITIVE_INFINITY,
+    onLimit: (bytes: number) => Error = (b) => new Error(`over ${b} bytes`),
+    onChunk?: (bytes: number) => Error | undefined
+  ) {
     super()
     this.#maxBytes = maxBytes
     this.#onLimit = onLimit
+    this.#onChunk = onChunk
   }
 
   get bytes(): number {
@@ -159,6 +169,11 @@ export class DigestMeter extends Transform {
     this.#bytes += chunk.length
     if (this.#bytes > this.#maxBytes) {
       callback(this.#onLimit(this.#maxBytes))
+      return
+    }
+    const refused = this.#onChunk?.(chunk.length)
+    if (refused) {
+      callback(refused)
       return
     }
     this.#hash.update(chunk)

@@ -44,13 +44,26 @@ export interface RefusedEntry {
   reason: 'escapes-root' | 'nul-byte' | 'too-long' | 'empty' | 'invalid-whiteout' | 'hardlink-escapes-root' | 'unsupported-type'
 }
 
+/** A fact a file analyzer recorded about one file. */
 export interface FileFact {
-  analyzer: string
   path: string
   value: JsonValue
 }
 
-export interface LayerResult {
+/** What one file analyzer found in one layer. Cached per (DiffID, analyzer id, version). */
+export interface AnalyzerOutput {
+  version: number
+  /** Findings, each located in this layer. */
+  findings: Finding[]
+  facts: FileFact[]
+  errors: ReportError[]
+}
+
+/**
+ * What a layer is, whatever analyzers look at it: its entries, sizes and the names it
+ * refused. Cached per (DiffID, walk version).
+ */
+export interface LayerWalk {
   digest: string
   diffId: string
   mediaType: string
@@ -63,14 +76,40 @@ export interface LayerResult {
   refused: RefusedEntry[]
   /** Names that used `..` segments yet stayed inside the root. */
   dotDotNames: string[]
-  /** Findings from file analyzers, each located in this layer. */
-  findings: Finding[]
-  facts: FileFact[]
-  errors: ReportError[]
-  /** Versions of the file analyzers that produced this result. */
-  analyzers: Record<string, number>
+  /** Problems with the layer itself (a media type that lies about the compression). */
+  notes: ReportError[]
   /** Why the layer was not read, when it was not (a foreign layer the registry does not serve). */
   skipped?: string
+}
+
+/** A layer and what every file analyzer found in it. */
+export interface LayerResult extends LayerWalk {
+  analyses: Record<string, AnalyzerOutput>
+}
+
+/** Bump when what a walk records changes: it invalidates every cached walk. */
+export const LAYER_WALK_VERSION = 1
+
+/** Every finding of every analyzer in a layer. */
+export function layerFindings(layer: LayerResult): Finding[] {
+  return Object.keys(layer.analyses)
+    .sort()
+    .flatMap((id) => layer.analyses[id]!.findings)
+}
+
+/** Layer problems and analyzer failures of a layer. */
+export function layerErrors(layer: LayerResult): ReportError[] {
+  return [
+    ...layer.notes,
+    ...Object.keys(layer.analyses)
+      .sort()
+      .flatMap((id) => layer.analyses[id]!.errors),
+  ]
+}
+
+/** The facts one analyzer recorded for one path in this layer. */
+export function layerFact(layer: LayerResult, analyzerId: string, path: string): JsonValue | undefined {
+  return layer.analyses[analyzerId]?.facts.find((f) => f.path === path)?.value
 }
 
 /** Entries that count as files in the report: everything but directories and whiteouts. */

@@ -24,10 +24,32 @@ import { whiteoutOf } from './whiteout.js'
 export interface ReadLayerOptions {
   limits: ScanLimits
   analyzers: readonly FileAnalyzer[]
-  /** Uncompressed bytes the image may still use before `maxImageBytes` is exceeded. */
-  imageBytesLeft: number
+  /** The uncompressed bytes the whole image may still use (shared by layers read at once). */
+  imageBudget: ByteBudget
   /** Called with each chunk's compressed size, for progress. */
   onBytes?: (bytes: number) => void
+}
+
+/**
+ * The uncompressed bytes an image may still use, shared by the layers read at the same
+ * time, so `maxImageBytes` holds however many layers stream in parallel.
+ */
+export class ByteBudget {
+  #left: number
+
+  constructor(bytes: number) {
+    this.#left = bytes
+  }
+
+  get left(): number {
+    return this.#left
+  }
+
+  /** Takes `n` bytes; false when the budget is exhausted. */
+  take(n: number): boolean {
+    this.#left -= n
+    return this.#left >= 0
+  }
 }
 
 /** A corrupt blob is only drained to tell "corrupt" from "not what the digest says" when this little is left. */
@@ -44,15 +66,11 @@ export async function readLayer(blob: Readable, descriptor: Descriptor, diffId: 
   const head = await peek(blob, 4)
   const compression = sniffCompression(head)
   const declared = layerCompression(descriptor.mediaType)
-  const maxBytes = Math.min(limits.maxLayerBytes, options.imageBytesLeft)
-  const overLimit = (): LimitError =>
-    maxBytes < limits.maxLayerBytes
-      ? new LimitError(ErrorCode.ImageTooLarge, 'maxImageBytes', limits.maxImageBytes, `image is larger than ${limits.maxImageBytes} bytes uncompressed`)
-      : new LimitError(ErrorCode.LayerTooLarge, 'maxLayerBytes', limits.maxLayerBytes, `layer ${descriptor.digest} is larger than ${limits.maxLayerBytes} bytes uncompressed`)
-
   const counter = new ByteCounter(options.onBytes)
   const decompressor = createDecompressor(compression)
-  const meter = new DigestMeter(maxBytes, overLimit)
+  const meter = new DigestMeter(limits.maxLayerBytes, () => new LimitError(ErrorCode.LayerTooLarge, 'maxLayerBytes', limits.maxLayerBytes, `layer ${descriptor.digest} is larger than ${limits.maxLayerBytes} bytes uncompressed`), (bytes) =>
+    options.imageBudget.take(bytes) ? undefined : new LimitError(ErrorCode.ImageTooLarge, 'maxImageBytes', limits.maxImageBytes, `image is larger than ${limits.maxImageBytes} bytes uncompressed`)
+  )
   const extract = tar.extract()
 
   // The blob side and the decoding side are two pipelines joined by pipe(), so that when the
@@ -73,13 +91,11 @@ export async function readLayer(blob: Readable, descriptor: Descriptor, diffId: 
     entries: [],
     refused: [],
     dotDotNames: [],
-    findings: [],
-    facts: [],
-    errors: [],
-    analyzers: Object.fromEntries(options.analyzers.map((a) => [a.id, a.version])),
+    notes: [],
+    analyses: Object.fromEntries(options.analyzers.map((a) => [a.id, { version: a.version, findings: [], facts: [], errors: [] }])),
   }
   if (declared !== undefined && declared !== compression) {
-    result.errors.push({
+    result.notes.push({
       code: ErrorCode.LayerUnsupported,
       message: `media type says ${declared} but the content is ${compression}; read as ${compression}`,
       layer: diffId,
@@ -211,12 +227,13 @@ async function readEntry(entry: TarEntry, result: LayerResult, options: ReadLaye
   }
   const { content, truncated } = await readCapped(entry, options.limits.maxFileReadBytes)
   for (const analyzer of wanting) {
+    const output = result.analyses[analyzer.id]!
     try {
       const analysis = await analyzer.analyze({ path: record.path, entry: record, content, truncated })
-      for (const finding of analysis.findings ?? []) result.findings.push(locate(finding, result.diffId, record.path))
-      if (analysis.facts !== undefined) result.facts.push({ analyzer: analyzer.id, path: record.path, value: analysis.facts })
+      for (const finding of analysis.findings ?? []) output.findings.push(locate(finding, result.diffId, record.path))
+      if (analysis.facts !== undefined) output.facts.push({ path: record.path, value: analysis.facts })
     } catch (error) {
-      result.errors.push({
+      output.errors.push({
         code: ErrorCode.AnalyzerFailed,
         message: `${analyzer.id} failed on ${record.path}: ${(error as Error)?.message ?? String(error)}`,
         analyzer: analyzer.id,

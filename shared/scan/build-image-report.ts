@@ -11,7 +11,7 @@ import { ErrorCode, describeError } from '../errors.js'
 import { pairHistoryWithLayers, type ContainerConfig, type ImageConfig } from '../image/config.js'
 import type { ImageManifest } from '../image/manifest.js'
 import { computeEfficiency } from '../layers/efficiency.js'
-import { countFiles, type LayerResult } from '../layers/layer-result.js'
+import { countFiles, layerErrors, layerFact, layerFindings, type LayerResult } from '../layers/layer-result.js'
 import {
   REPORT_SCHEMA_VERSION,
   type Finding,
@@ -46,12 +46,13 @@ export async function buildImageReport(
   const visibleFacts = (analyzerId: string, path: string): JsonValue | undefined => {
     const entry = tree.resolve(path)
     if (!entry) return undefined
-    return layers[entry.layer]?.facts.find((f) => f.analyzer === analyzerId && f.path === entry.path)?.value
+    const layer = layers[entry.layer]
+    return layer ? layerFact(layer, analyzerId, entry.path) : undefined
   }
   const input: ImageInput = { manifest, config, layers, historyForLayer, tree, tags, visibleFacts }
 
-  const errors: ReportError[] = layers.flatMap((layer) => layer.errors)
-  const findings: Finding[] = layers.flatMap((layer) => layer.findings)
+  const errors: ReportError[] = layers.flatMap(layerErrors)
+  const findings: Finding[] = layers.flatMap(layerFindings)
   for (const analyzer of analyzers.image) {
     try {
       const analysis = await analyzer.analyze(input)

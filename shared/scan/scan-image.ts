@@ -13,13 +13,12 @@ import type { AnalyzerSet } from '../analyzers/index.js'
 import { describeError, ErrorCode, isTemporary, LimitError, ManifestError, PushscanError } from '../errors.js'
 import { parseImageConfig, type ImageConfig } from '../image/config.js'
 import { isAttestationManifest, type Descriptor, type FetchedManifest, type ImageManifest } from '../image/manifest.js'
-import { isForeignLayer, isImageManifestMediaType, isIndexMediaType, layerCompression, MediaType } from '../image/media-types.js'
+import { isImageManifestMediaType, isIndexMediaType, MediaType } from '../image/media-types.js'
 import { formatPlatform, platformMatches, type Platform } from '../image/platform.js'
-import type { LayerResult } from '../layers/layer-result.js'
 import type { ScanLimits } from '../layers/limits.js'
-import { readLayer } from '../layers/read-layer.js'
 import type { Clock } from '../ports/clock.js'
 import type { ImageSource } from '../ports/image-source.js'
+import type { LayerCache } from '../ports/layer-cache.js'
 import type { Logger } from '../ports/logger.js'
 import {
   REPORT_SCHEMA_VERSION,
@@ -32,6 +31,7 @@ import {
 import { addSummaries, emptySummary } from '../report/summary.js'
 import { buildImageReport, provenanceFrom } from './build-image-report.js'
 import type { ScanProgressEvent } from './progress.js'
+import { readLayers } from './read-layers.js'
 
 export interface ScanDeps {
   analyzers: AnalyzerSet
@@ -45,6 +45,10 @@ export interface ScanDeps {
    * instead of scanning it again (the service passes its report store here).
    */
   reuse?: (digest: string) => Promise<ImageReport | undefined>
+  /** Per-layer results kept across scans: cached layers are not read again. */
+  cache?: LayerCache
+  /** Layers streamed at once (default: derived from memory). */
+  layerConcurrency?: number
 }
 
 export interface ScanOptions {
@@ -191,7 +195,14 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     if (manifest.layers.length !== config.diffIds.length) {
       throw new ManifestError(ErrorCode.ManifestInvalid, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} DiffIDs`)
     }
-    const layers = await readLayers(source, manifest, config, deps)
+    const layers = await readLayers(source, manifest, config, {
+      analyzers: deps.analyzers.file,
+      limits: deps.limits,
+      logger: deps.logger,
+      ...(deps.cache ? { cache: deps.cache } : {}),
+      ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    })
     return await buildImageReport(
       { subject, scanner: scannerInfo(deps), startedAt, finishedAt: deps.clock.now() },
       manifest,
@@ -205,59 +216,6 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     if (isTemporary(error)) throw error
     deps.logger.warn('scan failed', { digest: fetched.digest, ...describeError(error) })
     return failedImageReport(subject, error, startedAt, deps, manifest, config)
-  }
-}
-
-async function readLayers(source: ImageSource, manifest: ImageManifest, config: ImageConfig, deps: ScanDeps): Promise<LayerResult[]> {
-  const layers: LayerResult[] = []
-  let bytesLeft = deps.limits.maxImageBytes
-  const total = manifest.layers.length
-  for (const [index, descriptor] of manifest.layers.entries()) {
-    const diffId = config.diffIds[index]!
-    if (layerCompression(descriptor.mediaType) === undefined) {
-      throw new ManifestError(ErrorCode.LayerUnsupported, `layer ${descriptor.digest} has media type ${descriptor.mediaType}, which is not a filesystem layer`)
-    }
-    deps.onProgress?.({ type: 'layer-start', index, total, digest: descriptor.digest, size: descriptor.size })
-    let blob
-    try {
-      blob = await source.openBlob(descriptor)
-    } catch (error) {
-      if (isForeignLayer(descriptor.mediaType) && error instanceof PushscanError && error.code === ErrorCode.BlobUnknown) {
-        layers.push(skippedLayer(descriptor, diffId, 'foreign layer not served by the registry'))
-        deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })
-        continue
-      }
-      throw error
-    }
-    const result = await readLayer(blob, descriptor, diffId, {
-      limits: deps.limits,
-      analyzers: deps.analyzers.file,
-      imageBytesLeft: bytesLeft,
-      onBytes: (bytes) => deps.onProgress?.({ type: 'layer-bytes', index, bytes }),
-    })
-    bytesLeft -= result.uncompressedSize
-    layers.push(result)
-    deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })
-  }
-  return layers
-}
-
-function skippedLayer(descriptor: Descriptor, diffId: string, why: string): LayerResult {
-  return {
-    digest: descriptor.digest,
-    diffId,
-    mediaType: descriptor.mediaType,
-    size: descriptor.size,
-    uncompressedSize: 0,
-    compression: layerCompression(descriptor.mediaType) ?? 'none',
-    entries: [],
-    refused: [],
-    dotDotNames: [],
-    findings: [],
-    facts: [],
-    errors: [{ code: ErrorCode.BlobUnknown, message: `layer not scanned: ${why}`, layer: diffId }],
-    analyzers: {},
-    skipped: why,
   }
 }
 

@@ -14,7 +14,7 @@ import { createAnalyzerSet } from '../../shared/analyzers/index.js'
 import { DigestVerifier, parseDigest, type Digest } from '../../shared/image/digest.js'
 import { createDecompressor, zstdImplementation } from '../../shared/layers/decompress.js'
 import { DEFAULT_LIMITS } from '../../shared/layers/limits.js'
-import { readLayer } from '../../shared/layers/read-layer.js'
+import { ByteBudget, readLayer } from '../../shared/layers/read-layer.js'
 import { buildImage } from '../support/image-builder.js'
 import { startRegistry } from '../support/registry-process.js'
 import { pushImage } from '../support/registry-push.js'
@@ -43,7 +43,7 @@ async function layerWalk(layer: LayerFile): Promise<number> {
   const result = await readLayer(blob, descriptor, layer.diffId as Digest, {
     limits: DEFAULT_LIMITS,
     analyzers: createAnalyzerSet().file,
-    imageBytesLeft: DEFAULT_LIMITS.maxImageBytes,
+    imageBudget: new ByteBudget(DEFAULT_LIMITS.maxImageBytes),
   })
   if (result.entries.length === 0) throw new Error('layer walk saw no entries')
   return performance.now() - started

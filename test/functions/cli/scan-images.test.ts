@@ -3,6 +3,7 @@
  * Debian 12 image (gzip and zstd), a two-platform index with an attestation, and the same
  * image as docker-archive and oci-archive copies made by skopeo.
  */
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,15 +24,20 @@ interface CliResult {
   stderr: string
 }
 
-/** Runs the CLI in this process, as `pushscan ARGS…` would. */
-async function pushscan(args: string[], stdin = ''): Promise<CliResult> {
+/**
+ * Runs the CLI in this process, as `pushscan ARGS…` would. Each scan reads its layers
+ * (`--no-cache`), so that comparisons between sources compare what each source gave; the
+ * cache has its own test below.
+ */
+async function pushscan(args: string[], stdin = '', env: Record<string, string> = {}): Promise<CliResult> {
+  if (args[0] === 'scan' && !env.PUSHSCAN_DATA_DIR) args = [...args, '--no-cache']
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   const out: Buffer[] = []
   const err: Buffer[] = []
   stdout.on('data', (c: Buffer) => out.push(c))
   stderr.on('data', (c: Buffer) => err.push(c))
-  const io: CliIo = { stdout, stderr, stdin: PassThrough.from([stdin]) as unknown as CliIo['stdin'], env: {}, cwd: process.cwd(), homeDir: '' }
+  const io: CliIo = { stdout, stderr, stdin: PassThrough.from([stdin]) as unknown as CliIo['stdin'], env, cwd: process.cwd(), homeDir: '/nonexistent' }
   const code = await runCli(args, io)
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
 }
@@ -162,6 +168,19 @@ describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
     expect(local.status).toBe('complete')
     expect(local.subject.source).toBe(transport)
     expect(essentials(local)).toEqual(essentials(gzipReport))
+  })
+
+  it('fills the layer cache in the data directory, and a scan from the cache gives the same report', async () => {
+    const env = { PUSHSCAN_DATA_DIR: join(work, 'data') }
+    const args = ['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host]
+    const cold = JSON.parse((await pushscan(args, '', env)).stdout) as ImageReport
+    for (const layer of gzipImage.layers) {
+      const hex = layer.diffId.slice('sha256:'.length)
+      expect(existsSync(join(work, 'data', 'store', 'layers', 'sha256', hex, 'walk@1.json'))).toBe(true)
+    }
+    const warm = JSON.parse((await pushscan(args, '', env)).stdout) as ImageReport
+    expect(essentials(warm)).toEqual(essentials(cold))
+    expect(essentials(warm)).toEqual(essentials(gzipReport))
   })
 
   it('prints a readable table', async () => {

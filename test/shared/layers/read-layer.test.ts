@@ -7,7 +7,7 @@ import type { Descriptor } from '../../../shared/image/manifest.js'
 import { MediaType } from '../../../shared/image/media-types.js'
 import { EntryType } from '../../../shared/layers/layer-result.js'
 import { DEFAULT_LIMITS, type ScanLimits } from '../../../shared/layers/limits.js'
-import { readLayer } from '../../../shared/layers/read-layer.js'
+import { ByteBudget, readLayer } from '../../../shared/layers/read-layer.js'
 import { buildLayer, opaqueWhiteout, whiteout, type BuiltBlob, type LayerCompression, type LayerEntrySpec } from '../../support/layer-builder.js'
 
 const MEDIA_TYPES: Record<LayerCompression, string> = { gzip: MediaType.OciLayerGzip, zstd: MediaType.OciLayerZstd, none: MediaType.OciLayer }
@@ -28,7 +28,7 @@ function read(blob: BuiltBlob, options: { limits?: Partial<ScanLimits>; analyzer
   return readLayer(streamOf(blob.bytes, options.chunk), descriptorOf(blob, options.mediaType), (options.diffId ?? blob.diffId) as Digest, {
     limits,
     analyzers: options.analyzers ?? [],
-    imageBytesLeft: limits.maxImageBytes,
+    imageBudget: new ByteBudget(limits.maxImageBytes),
   })
 }
 
@@ -101,9 +101,9 @@ describe('readLayer', () => {
       { path: '/big.txt', length: 1000, truncated: true },
       { path: '/small.txt', length: 5, truncated: false },
     ])
-    expect(result.facts).toEqual([
-      { analyzer: 'probe', path: '/big.txt', value: { length: 1000 } },
-      { analyzer: 'probe', path: '/small.txt', value: { length: 5 } },
+    expect(result.analyses.probe?.facts).toEqual([
+      { path: '/big.txt', value: { length: 1000 } },
+      { path: '/small.txt', value: { length: 5 } },
     ])
   })
 
@@ -120,8 +120,8 @@ describe('readLayer', () => {
       },
     }
     const result = await read(blob, { analyzers: [analyzer] })
-    expect(result.errors).toEqual([expect.objectContaining({ code: ErrorCode.AnalyzerFailed, analyzer: 'broken' })])
-    expect(result.findings).toEqual([expect.objectContaining({ ruleId: 'probe-rule', location: { layer: blob.diffId, path: '/b' } })])
+    expect(result.analyses.broken?.errors).toEqual([expect.objectContaining({ code: ErrorCode.AnalyzerFailed, analyzer: 'broken' })])
+    expect(result.analyses.broken?.findings).toEqual([expect.objectContaining({ ruleId: 'probe-rule', location: { layer: blob.diffId, path: '/b' } })])
   })
 
   it('refuses and reports names that escape the root or are too long, and notes ".." names', async () => {
@@ -143,7 +143,7 @@ describe('readLayer', () => {
     const blob = await buildLayer([{ name: 'f' }], { compression: 'zstd' })
     const result = await read(blob, { mediaType: MediaType.OciLayerGzip })
     expect(result.compression).toBe('zstd')
-    expect(result.errors).toEqual([expect.objectContaining({ code: ErrorCode.LayerUnsupported })])
+    expect(result.notes).toEqual([expect.objectContaining({ code: ErrorCode.LayerUnsupported })])
   })
 
   it.each([

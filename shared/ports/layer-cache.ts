@@ -1,0 +1,18 @@
+/**
+ * Per-layer analysis results, kept across scans and repositories: a base layer shared by
+ * many images is read once. Keyed by DiffID (the uncompressed content), and per analyzer
+ * and version, so changing one analyzer invalidates exactly its results.
+ *
+ * @module
+ */
+import type { AnalyzerOutput, LayerWalk } from '../layers/layer-result.js'
+
+/** The part of a walk that depends only on the layer's content. */
+export type CachedWalk = Pick<LayerWalk, 'diffId' | 'uncompressedSize' | 'entries' | 'refused' | 'dotDotNames'>
+
+export interface LayerCache {
+  getWalk(diffId: string): Promise<CachedWalk | undefined>
+  putWalk(walk: CachedWalk): Promise<void>
+  getAnalysis(diffId: string, analyzerId: string, version: number): Promise<AnalyzerOutput | undefined>
+  putAnalysis(diffId: string, analyzerId: string, output: AnalyzerOutput): Promise<void>
+}
