@@ -77,7 +77,7 @@ export class DirectoryBlobStore implements BlobStore {
   async open(relPath: string): Promise<Readable | undefined> {
     const handle = await this.#open(relPath)
     // the stream owns the handle from here and closes it when it ends or is destroyed
-    return handle?.createReadStream({ autoClose: true })
+    return handle?.createReadStream({ autoClose: true, highWaterMark: 1024 * 1024 })
   }
 
   async close(): Promise<void> {

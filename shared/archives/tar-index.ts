@@ -12,6 +12,9 @@
  * @module
  */
 import { createReadStream } from 'node:fs'
+
+/** Members are streamed in 1 MiB reads: fewer, larger chunks for the layer walk. */
+const READ_CHUNK_BYTES = 1024 * 1024
 import { open, type FileHandle } from 'node:fs/promises'
 import { posix } from 'node:path'
 import { Readable } from 'node:stream'
@@ -120,7 +123,7 @@ export class TarIndex {
   openMember(name: string): Readable {
     const entry = this.file(name)
     if (entry.size === 0) return Readable.from([])
-    return createReadStream(this.path, { start: entry.offset, end: entry.offset + entry.size - 1 })
+    return createReadStream(this.path, { start: entry.offset, end: entry.offset + entry.size - 1, highWaterMark: READ_CHUNK_BYTES })
   }
 
   async #read(offset: number, length: number, name: string): Promise<Buffer> {

@@ -140,20 +140,24 @@ export class DigestMeter extends Transform {
   readonly #maxBytes: number
   readonly #onLimit: (bytes: number) => Error
   readonly #onChunk: ((bytes: number) => Error | undefined) | undefined
+  readonly #hashing: boolean
 
   /**
    * @param maxBytes fail past this many bytes, with the error `onLimit` makes
    * @param onChunk asked about each chunk's size; an error it returns fails the stream
+   * @param hashing false to only count (when the bytes are verified elsewhere); `digest` is then undefined
    */
   constructor(
     maxBytes = Number.POSITIVE_INFINITY,
     onLimit: (bytes: number) => Error = (b) => new Error(`over ${b} bytes`),
-    onChunk?: (bytes: number) => Error | undefined
+    onChunk?: (bytes: number) => Error | undefined,
+    hashing = true
   ) {
     super()
     this.#maxBytes = maxBytes
     this.#onLimit = onLimit
     this.#onChunk = onChunk
+    this.#hashing = hashing
   }
 
   get bytes(): number {
@@ -176,12 +180,12 @@ export class DigestMeter extends Transform {
       callback(refused)
       return
     }
-    this.#hash.update(chunk)
+    if (this.#hashing) this.#hash.update(chunk)
     callback(null, chunk)
   }
 
   override _flush(callback: TransformCallback): void {
-    this.#digest = `sha256:${this.#hash.digest('hex')}` as Digest
+    if (this.#hashing) this.#digest = `sha256:${this.#hash.digest('hex')}` as Digest
     callback()
   }
 }

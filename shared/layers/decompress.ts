@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream'
 import * as zlib from 'node:zlib'
 import { Decompress as FzstdDecompress } from 'fzstd'
 import type { Compression } from '../image/media-types.js'
@@ -44,7 +44,7 @@ export function createDecompressor(compression: Compression): Transform {
     case 'zstd':
       return nativeZstd ? nativeZstd({ chunkSize: CHUNK_SIZE }) : new FzstdTransform()
     case 'none':
-      return new Transform({ transform: (chunk, _enc, callback) => callback(null, chunk) })
+      return new PassThrough()
     default: {
       const unreachable: never = compression
       throw new Error(`unknown compression ${String(unreachable)}`)

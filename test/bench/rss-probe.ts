@@ -14,7 +14,7 @@ let exitCode = 0
 if (args[0] !== '--baseline') {
   const sink = new PassThrough()
   sink.resume()
-  exitCode = await runCli(['scan', ...args, '--no-progress'], { stdout: sink, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), homeDir: homedir() })
+  exitCode = await runCli(['scan', ...args, '--no-progress', '--no-cache'], { stdout: sink, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), homeDir: homedir() })
 }
 /**
  * The peak resident set of this process image. Not `resourceUsage().maxRSS`: on Linux that

@@ -6,7 +6,8 @@
  * @module
  */
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { cpus, totalmem } from 'node:os'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -18,7 +19,10 @@ import { ByteBudget, readLayer } from '../../shared/layers/read-layer.js'
 import { buildImage } from '../support/image-builder.js'
 import { startRegistry } from '../support/registry-process.js'
 import { pushImage } from '../support/registry-push.js'
-import { bigGzipLayer, debianGzipLayer, debianZstdLayer, fileStream, type LayerFile } from '../support/layer-files.js'
+import { bigGzipLayer, debianGzipLayer, debianZstdLayer, fileStream, LAYER_DIR, layerBlob, type LayerFile } from '../support/layer-files.js'
+import { runCommand } from '../support/run-command.js'
+import { peerComparison } from './peer.js'
+import { intake, pushToReport, warmVsCold } from './service-figures.js'
 
 const RUNS = 5
 const json = process.argv.includes('--json')
@@ -114,6 +118,47 @@ const big = await bigGzipLayer()
   } finally {
     await registry.stop()
   }
+}
+
+{
+  const registry = await startRegistry({ auth: 'none' })
+  try {
+    const base = await layerBlob(gz)
+    const { coldMs, warmMs } = await warmVsCold(registry, base, 3)
+    figures.warmVsCold = round(coldMs / warmMs, 1)
+    figures.coldScanMs = round(coldMs)
+    figures.warmScanMs = round(warmMs)
+    log(`warm scan (Debian 12 base layer cached, new top layer) ${round(warmMs)} ms vs cold ${round(coldMs)} ms → ${figures.warmVsCold}× faster`)
+
+    const image = buildImage({ format: 'oci', layers: [base] })
+    await pushImage(registry, 'bench/debian', image, ['12'])
+    const archive = join(LAYER_DIR, 'debian.docker.tar')
+    await runCommand('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench/debian:12`, `docker-archive:${archive}:bench/debian:12`])
+    try {
+      const peer = await peerComparison(archive, 3)
+      figures.peerVsSnykDockerPlugin = round(peer.pushscanMs / peer.snykMs)
+      figures.pushscanArchiveMs = round(peer.pushscanMs)
+      figures.snykDockerPluginArchiveMs = round(peer.snykMs)
+      log(`docker-archive of Debian 12: pushscan ${round(peer.pushscanMs)} ms vs snyk-docker-plugin ${round(peer.snykMs)} ms (${peer.snykPackages} deb packages) → pushscan takes ${figures.peerVsSnykDockerPlugin} of its time`)
+    } catch (error) {
+      log(`peer comparison skipped: ${(error as Error).message.split('\n')[0]}`)
+    }
+  } finally {
+    await registry.stop()
+    await rm(join(LAYER_DIR, 'debian.docker.tar'), { force: true })
+  }
+}
+{
+  const figuresIntake = await intake(2000, 32)
+  figures.intakeRps = round(figuresIntake.intakeRps, 0)
+  figures.intakeVsTrivialRoute = round(figuresIntake.intakeRps / figuresIntake.trivialRps)
+  figures.intakeP99Ms = round(figuresIntake.intakeP99Ms)
+  figures.trivialRouteRps = round(figuresIntake.trivialRps, 0)
+  log(`webhook intake (POST /webhooks/distribution, durable queue, 32 at once): ${figures.intakeRps} req/s, p99 ${figures.intakeP99Ms} ms; a trivial route on the same server: ${figures.trivialRouteRps} req/s → ${figures.intakeVsTrivialRoute}`)
+}
+{
+  figures.pushToReportMs = round(await pushToReport(5), 0)
+  log(`push to stored report with npm start and a notifying registry (median of 5): ${figures.pushToReportMs} ms`)
 }
 
 if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`)
