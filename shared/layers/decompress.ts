@@ -12,6 +12,7 @@ import { PassThrough, Transform, type Readable, type TransformCallback } from 'n
 import * as zlib from 'node:zlib'
 import { Decompress as FzstdDecompress } from 'fzstd'
 import type { Compression } from '../image/media-types.js'
+import { ZstdFramesDecompressor } from './zstd-frames.js'
 
 /** zlib's 16 KiB default halves inflate throughput; 512 KiB measured best here (test/bench). */
 const CHUNK_SIZE = 512 * 1024
@@ -42,7 +43,8 @@ export function createDecompressor(compression: Compression): Transform {
     case 'gzip':
       return zlib.createGunzip({ chunkSize: CHUNK_SIZE })
     case 'zstd':
-      return nativeZstd ? nativeZstd({ chunkSize: CHUNK_SIZE }) : new FzstdTransform()
+      // Node's zstd reads one frame and ignores truncation: ZstdFramesDecompressor fixes both
+      return nativeZstd ? new ZstdFramesDecompressor(() => nativeZstd({ chunkSize: CHUNK_SIZE })) : new FzstdTransform()
     case 'none':
       return new PassThrough()
     default: {
@@ -53,7 +55,7 @@ export function createDecompressor(compression: Compression): Transform {
 }
 
 /** fzstd's push API as a Node transform, for runtimes without zlib zstd. */
-class FzstdTransform extends Transform {
+export class FzstdTransform extends Transform {
   readonly #decoder: FzstdDecompress
   #pending: Uint8Array[] = []
 
