@@ -62,6 +62,11 @@ export const ErrorCode = {
   ConfigInvalidValue: 'CONFIG_INVALID_VALUE',
   QueueUnavailable: 'QUEUE_UNAVAILABLE',
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  // provenance
+  SignatureInvalid: 'SIGNATURE_INVALID',
+  AttestationInvalid: 'ATTESTATION_INVALID',
+  ReferrersInvalid: 'REFERRERS_INVALID',
+  TrustedKeyInvalid: 'TRUSTED_KEY_INVALID',
   // analysis
   AnalyzerFailed: 'ANALYZER_FAILED',
   Internal: 'INTERNAL',
