@@ -5,6 +5,7 @@
  * @module
  */
 import type { Readable } from 'node:stream'
+import type { Digest } from '../image/digest.js'
 import type { Descriptor, FetchedManifest } from '../image/manifest.js'
 
 /** How the report names the origin of a scanned image. */
@@ -34,6 +35,13 @@ export interface ImageSource {
    * digest, so reading it to the end proves the content. The caller must consume or destroy it.
    */
   openBlob(descriptor: Descriptor): Promise<Readable>
+  /**
+   * The manifest a tag names in the same repository, or undefined when there is none; for
+   * signature discovery (`sha256-<hex>.sig`). Absent for sources that have no tags to look up.
+   */
+  findManifest?(reference: string): Promise<FetchedManifest | undefined>
+  /** The OCI referrers of a manifest; undefined when the source has no referrers API. */
+  referrers?(digest: Digest): Promise<FetchedManifest | undefined>
   /** Releases connections and file handles. */
   close(): Promise<void>
 }

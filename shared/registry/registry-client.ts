@@ -30,6 +30,17 @@ export interface RegistryClient {
   blobBytes(repo: RepositoryRef, descriptor: Descriptor, maxBytes: number): Promise<Uint8Array>
   /** Streams a blob, verifying size and digest as it goes; resumes after a dropped connection. */
   openBlob(repo: RepositoryRef, descriptor: Descriptor): Promise<Readable>
+  /**
+   * The manifest a tag or digest names, or undefined when there is none. Looks with HEAD
+   * first: a HEAD does not count as a pull on Docker Hub, and most lookups (signature tags)
+   * find nothing.
+   */
+  findManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest | undefined>
+  /**
+   * The OCI 1.1 referrers of a manifest (an image index of descriptors), or undefined when
+   * the registry has no referrers API (then clients use the `sha256-<hex>` tag fallback).
+   */
+  getReferrers(repo: RepositoryRef, digest: Digest): Promise<FetchedManifest | undefined>
   /** The latest rate-limit headers a registry sent, if any. */
   rateLimit(registry: string): RateLimit | undefined
 }

@@ -23,6 +23,8 @@ export function registryImageSource(client: RegistryClient, ref: ImageRef): Imag
     },
     blobBytes: (descriptor, maxBytes) => client.blobBytes(repo, descriptor, maxBytes),
     openBlob: (descriptor) => client.openBlob(repo, descriptor),
+    findManifest: (reference) => client.findManifest(repo, reference),
+    referrers: (digest) => client.getReferrers(repo, digest),
     close: async () => {},
   }
 }

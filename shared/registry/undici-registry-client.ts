@@ -15,7 +15,7 @@ import { request, errors as undiciErrors, type Dispatcher } from 'undici'
 import { ErrorCode, LimitError, ManifestError, PushscanError } from '../errors.js'
 import { DigestVerifier, digestLike, parseDigest, type Digest } from '../image/digest.js'
 import { parseManifest, type Descriptor, type FetchedManifest } from '../image/manifest.js'
-import { MANIFEST_ACCEPT } from '../image/media-types.js'
+import { MANIFEST_ACCEPT, MediaType } from '../image/media-types.js'
 import { registryApiHost } from '../image/reference.js'
 import { systemClock, type Clock } from '../ports/clock.js'
 import { silentLogger, type Logger } from '../ports/logger.js'
@@ -138,6 +138,29 @@ export class UndiciRegistryClient implements RegistryClient {
     }
     const manifest = parseManifest(bytes, first(response.headers['content-type']) ?? '')
     return { digest, bytes, manifest }
+  }
+
+  async findManifest(repo: RepositoryRef, reference: string): Promise<FetchedManifest | undefined> {
+    try {
+      await this.headManifest(repo, reference)
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404) return undefined
+      throw error
+    }
+    return this.getManifest(repo, reference)
+  }
+
+  async getReferrers(repo: RepositoryRef, digest: Digest): Promise<FetchedManifest | undefined> {
+    let response: Exchange
+    try {
+      response = await this.#authorized(repo, 'GET', `referrers/${digest}`, { accept: MediaType.OciIndex }, 'other')
+    } catch (error) {
+      // 404: the registry has no referrers API (distribution 2.8); 400/405: the same, said otherwise
+      if (error instanceof RegistryError && (error.status === 404 || error.status === 400 || error.status === 405)) return undefined
+      throw error
+    }
+    const bytes = await readAll(response.body, this.#maxManifestBytes, () => tooLargeManifest(undefined, this.#maxManifestBytes))
+    return { digest: digestLike(SHA256_PREFIX, bytes), bytes, manifest: parseManifest(bytes, first(response.headers['content-type']) ?? MediaType.OciIndex) }
   }
 
   async headManifest(repo: RepositoryRef, reference: string): Promise<ManifestHead> {

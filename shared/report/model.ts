@@ -162,8 +162,14 @@ export interface Provenance {
   signatures: Array<{ format: 'cosign' | 'notation'; artifact: string; via: 'tag' | 'referrers' | 'index'; verified: boolean | null; signer?: string; error?: string }>
   attestations: Array<{ predicateType: string; artifact: string; via: 'tag' | 'referrers' | 'index'; builder?: string; sourceRepository?: string; sourceRevision?: string }>
   sboms: Array<{ format: string; artifact: string; via: 'tag' | 'referrers' | 'index' }>
-  baseImage: { name: string; digest: string; evidence: 'annotation' | 'label' | 'layers' | 'history'; confirmed: boolean | null } | null
+  /**
+   * What the image was built from. With `evidence: history` the base is only guessed (its
+   * name is unknown, `layers` says how many of the image's layers it holds).
+   */
+  baseImage: { name: string; digest: string; evidence: 'annotation' | 'label' | 'layers' | 'history'; confirmed: boolean | null; layers?: number } | null
   source: { repository?: string; revision?: string; created?: string }
+  /** In the service: how the image differs from the one its tag pointed to before. */
+  previous?: { tag: string; digest: string; kept: number; added: number; removed: number; baseChanged: boolean }
 }
 
 export type Summary = Record<SeverityOrUnknown, number>

@@ -23,6 +23,7 @@ import {
 } from '../report/model.js'
 import { redactEnvEntry, redactUrlPasswords } from '../report/redact.js'
 import { severityRank, summarise } from '../report/summary.js'
+import type { ProvenanceResult } from './collect-provenance.js'
 
 export interface ImageScanFacts {
   subject: ReportSubject
@@ -39,7 +40,8 @@ export async function buildImageReport(
   config: ImageConfig,
   layers: LayerResult[],
   analyzers: AnalyzerSet,
-  tags: string[]
+  tags: string[],
+  provenance?: ProvenanceResult
 ): Promise<ImageReport> {
   const historyForLayer = pairHistoryWithLayers(config.history, layers.length)
   const { efficiency, tree } = computeEfficiency(layers)
@@ -51,8 +53,8 @@ export async function buildImageReport(
   }
   const input: ImageInput = { manifest, config, layers, historyForLayer, tree, tags, visibleFacts }
 
-  const errors: ReportError[] = layers.flatMap(layerErrors)
-  const findings: Finding[] = layers.flatMap(layerFindings)
+  const errors: ReportError[] = [...layers.flatMap(layerErrors), ...(provenance?.errors ?? [])]
+  const findings: Finding[] = [...layers.flatMap(layerFindings), ...(provenance?.findings ?? [])]
   for (const analyzer of analyzers.image) {
     try {
       const analysis = await analyzer.analyze(input)
@@ -116,7 +118,7 @@ export async function buildImageReport(
     packages: [],
     vulnerabilities: [],
     findings,
-    provenance: provenanceFrom(manifest, config),
+    provenance: provenance?.provenance ?? provenanceFrom(manifest, config),
     summary: summarise(findings, []),
     errors: sortErrors(errors),
   }

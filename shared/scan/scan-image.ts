@@ -32,6 +32,7 @@ import { addSummaries, emptySummary } from '../report/summary.js'
 import { buildImageReport, provenanceFrom } from './build-image-report.js'
 import type { ScanProgressEvent } from './progress.js'
 import { readLayers } from './read-layers.js'
+import { collectProvenance, type ProvenanceDeps } from './collect-provenance.js'
 
 export interface ScanDeps {
   analyzers: AnalyzerSet
@@ -49,6 +50,8 @@ export interface ScanDeps {
   cache?: LayerCache
   /** Layers streamed at once (default: derived from memory). */
   layerConcurrency?: number
+  /** Trusted keys and base-image lookups for provenance; without them signatures are reported unverified. */
+  provenance?: Omit<ProvenanceDeps, 'logger'>
 }
 
 export interface ScanOptions {
@@ -109,7 +112,7 @@ async function scanIndex(source: ImageSource, root: FetchedManifest, options: Sc
       manifests.push(failedImageReport({ ...subject, digest: child.descriptor.digest, indexDigest: root.digest }, error, deps.clock.now(), deps))
       continue
     }
-    manifests.push(await scanManifest(source, fetched, { indexDigest: root.digest, ...(child.descriptor.platform ? { declared: child.descriptor.platform } : {}) }, deps))
+    manifests.push(await scanManifest(source, fetched, { index: root, ...(child.descriptor.platform ? { declared: child.descriptor.platform } : {}) }, deps))
   }
   const failed = manifests.find((m) => m.status === 'failed')
   return indexReport(subject, skipped, manifests, startedAt, deps, failed?.error)
@@ -157,7 +160,8 @@ async function imageDescriptors(
 }
 
 interface ManifestContext {
-  indexDigest?: string
+  /** The index the manifest came from. */
+  index?: FetchedManifest
   /** The platform the index claims for this manifest. */
   declared?: Platform
   /** The platform asked for, when scanning a single manifest. */
@@ -167,7 +171,7 @@ interface ManifestContext {
 async function scanManifest(source: ImageSource, fetched: FetchedManifest, context: ManifestContext, deps: ScanDeps): Promise<ImageReport> {
   const startedAt = deps.clock.now()
   const base = subjectOf(source, fetched.digest)
-  const subject: ReportSubject = { ...base, ...(context.indexDigest ? { indexDigest: context.indexDigest } : {}) }
+  const subject: ReportSubject = { ...base, ...(context.index ? { indexDigest: context.index.digest } : {}) }
   if (context.declared) subject.platform = reportPlatform(context.declared)
   let config: ImageConfig | undefined
   let manifest: ImageManifest | undefined
@@ -203,6 +207,18 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     })
+    const provenance = await collectProvenance(
+      source,
+      {
+        digest: fetched.digest,
+        repositories: source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : [],
+        manifest,
+        config,
+        ...(subject.platform ? { platform: subject.platform } : {}),
+        ...(context.index ? { index: context.index } : {}),
+      },
+      { trustedKeys: [], ...deps.provenance, logger: deps.logger }
+    )
     return await buildImageReport(
       { subject, scanner: scannerInfo(deps), startedAt, finishedAt: deps.clock.now() },
       manifest,
@@ -210,7 +226,8 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       config,
       layers,
       deps.analyzers,
-      subject.tags
+      subject.tags,
+      provenance
     )
   } catch (error) {
     if (isTemporary(error)) throw error

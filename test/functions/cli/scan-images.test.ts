@@ -97,14 +97,17 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-/** What must not depend on where the image was read from. */
+/**
+ * What must not depend on where the image was read from. Provenance findings may: an
+ * archive has no registry tags where signatures could be found.
+ */
 function essentials(report: ImageReport) {
   return {
     os: report.image.os,
     configDigest: report.image.configDigest,
     layers: report.image.layers.map(({ diffId, uncompressedSize, files, createdBy }) => ({ diffId, uncompressedSize, files, createdBy })),
     history: report.image.history,
-    findings: report.findings,
+    findings: report.findings.filter((f) => f.category !== 'provenance'),
     efficiency: report.efficiency,
   }
 }

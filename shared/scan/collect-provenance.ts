@@ -1,0 +1,200 @@
+/**
+ * The provenance of one image: its signatures (cosign tags, OCI referrers or their tag
+ * fallback), attestations and SBOMs (BuildKit attestation manifests in the index, cosign
+ * `.att`/`.sbom` tags, referrers), where its source is, and what it was built from (a base
+ * declared by annotation, checked against the base's layers; else a guess from history).
+ *
+ * Fetch failures that are temporary are thrown (the scan is retried, rather than reporting
+ * an image as unsigned because a registry hiccuped); permanent ones about one artifact are
+ * recorded in the report's errors and the rest goes on.
+ *
+ * @module
+ */
+import { describeError, ErrorCode, isTemporary } from '../errors.js'
+import type { Digest } from '../image/digest.js'
+import type { ImageConfig } from '../image/config.js'
+import type { FetchedManifest, ImageManifest } from '../image/manifest.js'
+import type { ImageSource } from '../ports/image-source.js'
+import type { Logger } from '../ports/logger.js'
+import {
+  attestationLayers,
+  attestationManifestsFor,
+  baseImageFindings,
+  classifyReferrers,
+  compareWithBase,
+  cosignSignatureEntry,
+  cosignTag,
+  declaredBase,
+  declaredSource,
+  guessBaseFromHistory,
+  parseCosignSignatureManifest,
+  referrersFallbackTag,
+  signatureFindings,
+  summariseAttestation,
+  verifyCosignSignature,
+  type CheckedSignature,
+  type TrustedKey,
+} from '../provenance/index.js'
+import type { Finding, Provenance, ReportError, ReportPlatform } from '../report/model.js'
+
+export interface ProvenanceDeps {
+  /** Public keys signatures are verified with; none: signatures are reported unverified. */
+  trustedKeys: readonly TrustedKey[]
+  /**
+   * The DiffIDs of a base image named by annotation (for the image's platform), or undefined
+   * when it cannot be fetched (not allowed, not reachable, a local scan).
+   */
+  baseDiffIds?: (name: string, digest: string | undefined, platform: ReportPlatform | undefined) => Promise<string[] | undefined>
+  logger: Logger
+}
+
+export interface ProvenanceInput {
+  digest: Digest
+  /** Names the image is known by (`docker.io/library/nginx`), for the signatures' docker-reference. */
+  repositories: string[]
+  manifest: ImageManifest
+  config: ImageConfig
+  platform?: ReportPlatform
+  /** The index the image came from, for BuildKit attestation manifests. */
+  index?: FetchedManifest
+}
+
+export interface ProvenanceResult {
+  provenance: Provenance
+  findings: Finding[]
+  errors: ReportError[]
+}
+
+/** Attestation and signature payloads are small; these caps keep hostile ones small too. */
+const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
+const MAX_ARTIFACTS = 32
+
+export async function collectProvenance(source: ImageSource, input: ProvenanceInput, deps: ProvenanceDeps): Promise<ProvenanceResult> {
+  const provenance: Provenance = { signatures: [], attestations: [], sboms: [], baseImage: null, source: {} }
+  const findings: Finding[] = []
+  const errors: ReportError[] = []
+  const checked: CheckedSignature[] = []
+
+  /** Runs one artifact's work; permanent failures become report errors. */
+  const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work()
+    } catch (error) {
+      if (isTemporary(error)) throw error
+      const described = describeError(error)
+      deps.logger.warn('provenance artifact unreadable', { what, ...described })
+      errors.push({ code: described.code === ErrorCode.Internal ? ErrorCode.AttestationInvalid : described.code, message: `${what}: ${described.message}` })
+    }
+  }
+
+  const checkSignatureManifest = async (fetched: FetchedManifest, via: 'tag' | 'referrers'): Promise<void> => {
+    if (fetched.manifest.kind !== 'manifest') return
+    for (const layer of parseCosignSignatureManifest(fetched.manifest).slice(0, MAX_ARTIFACTS)) {
+      const payload = await source.blobBytes(layer.payloadDescriptor, MAX_PAYLOAD_BYTES)
+      const verification = verifyCosignSignature({
+        payload,
+        signatureBase64: layer.signature,
+        publicKeys: [...deps.trustedKeys],
+        expectedDigest: input.digest,
+        expectedRepository: input.repositories,
+        ...(layer.certificate ? { certificate: layer.certificate } : {}),
+      })
+      provenance.signatures.push(cosignSignatureEntry(verification, fetched.digest, via))
+      checked.push({ artifact: fetched.digest, outcome: verification.outcome, ...(verification.signer ? { signer: verification.signer } : {}), ...(verification.error ? { error: verification.error } : {}) })
+    }
+  }
+
+  const summarise = async (fetched: FetchedManifest, via: 'index' | 'tag' | 'referrers'): Promise<void> => {
+    if (fetched.manifest.kind !== 'manifest') return
+    for (const layer of attestationLayers(fetched.manifest).slice(0, MAX_ARTIFACTS)) {
+      const bytes = await source.blobBytes(layer.descriptor, MAX_PAYLOAD_BYTES)
+      const summary = summariseAttestation(bytes, fetched.digest, via)
+      // a statement about another image is not this image's provenance
+      if (summary.subjects.length > 0 && !summary.subjects.includes(input.digest)) continue
+      provenance.attestations.push(...summary.attestations)
+      provenance.sboms.push(...summary.sboms)
+    }
+  }
+
+  // signatures and attestations under cosign's tags
+  if (source.findManifest) {
+    await attempt('cosign signature tag', async () => {
+      const sig = await source.findManifest!(cosignTag(input.digest, 'sig'))
+      if (sig) await checkSignatureManifest(sig, 'tag')
+    })
+    await attempt('cosign attestation tag', async () => {
+      const att = await source.findManifest!(cosignTag(input.digest, 'att'))
+      if (att) await summarise(att, 'tag')
+    })
+    await attempt('cosign sbom tag', async () => {
+      const sbom = await source.findManifest!(cosignTag(input.digest, 'sbom'))
+      if (sbom?.manifest.kind === 'manifest') {
+        for (const layer of sbom.manifest.layers) {
+          const format = layer.mediaType.includes('spdx') ? 'spdx' : layer.mediaType.includes('cyclonedx') ? 'cyclonedx' : layer.mediaType
+          provenance.sboms.push({ format, artifact: sbom.digest, via: 'tag' })
+        }
+      }
+    })
+  }
+
+  // OCI referrers, or the sha256-<hex> tag that stands in for them
+  await attempt('referrers', async () => {
+    let referrers = source.referrers ? await source.referrers(input.digest) : undefined
+    if (!referrers && source.findManifest) referrers = await source.findManifest(referrersFallbackTag(input.digest))
+    if (!referrers || referrers.manifest.kind !== 'index') return
+    for (const referrer of classifyReferrers(referrers.manifest).slice(0, MAX_ARTIFACTS)) {
+      if (referrer.kind === 'cosign-signature') {
+        await attempt(`referrer ${referrer.descriptor.digest}`, async () => checkSignatureManifest(await source.manifest(referrer.descriptor), 'referrers'))
+      } else if (referrer.kind === 'notation-signature' || referrer.kind === 'sigstore-bundle') {
+        provenance.signatures.push({
+          format: referrer.kind === 'notation-signature' ? 'notation' : 'cosign',
+          artifact: referrer.descriptor.digest,
+          via: 'referrers',
+          verified: null,
+          error: `${referrer.kind === 'notation-signature' ? 'notation signatures' : 'sigstore bundles'} are reported, not verified`,
+        })
+        checked.push({ artifact: referrer.descriptor.digest, outcome: 'keyless' })
+      } else if (referrer.kind === 'attestation') {
+        await attempt(`referrer ${referrer.descriptor.digest}`, async () => summarise(await source.manifest(referrer.descriptor), 'referrers'))
+      } else if (referrer.kind === 'sbom' && referrer.sbomFormat) {
+        provenance.sboms.push({ format: referrer.sbomFormat, artifact: referrer.descriptor.digest, via: 'referrers' })
+      }
+    }
+  })
+
+  // BuildKit attestation manifests beside the image in its index
+  if (input.index?.manifest.kind === 'index') {
+    for (const descriptor of attestationManifestsFor(input.index.manifest, input.digest).slice(0, MAX_ARTIFACTS)) {
+      await attempt(`attestation manifest ${descriptor.digest}`, async () => summarise(await source.manifest(descriptor), 'index'))
+    }
+  }
+
+  provenance.source = declaredSource(input.manifest.annotations ?? {}, input.config.config.labels, provenance.attestations)
+
+  // the base image: declared, and checked against its layers; else guessed from history
+  const declared = declaredBase(input.manifest.annotations, input.config.config.labels)
+  if (declared) {
+    let confirmed: boolean | null = null
+    let shared: { sharedLayers: number; baseLayers: number } | undefined
+    await attempt(`base image ${declared.name}`, async () => {
+      const baseDiffIds = await deps.baseDiffIds?.(declared.name, declared.digest, input.platform)
+      if (!baseDiffIds) return
+      const comparison = compareWithBase(input.config.diffIds, baseDiffIds)
+      confirmed = comparison.confirmed
+      shared = { sharedLayers: comparison.sharedLayers, baseLayers: baseDiffIds.length }
+    })
+    provenance.baseImage = { name: declared.name, digest: declared.digest ?? '', evidence: declared.evidence, confirmed }
+    const counts = shared as { sharedLayers: number; baseLayers: number } | undefined
+    // the image's first layer that is not the base's
+    const firstDifferent = counts ? input.config.diffIds[counts.sharedLayers] : undefined
+    findings.push(...baseImageFindings({ name: declared.name, confirmed, ...(counts ?? {}) }, firstDifferent))
+  } else {
+    const guess = guessBaseFromHistory(input.config.history)
+    if (guess) provenance.baseImage = { name: '', digest: '', evidence: 'history', confirmed: null, layers: guess.baseLayers }
+  }
+
+  // an image whose signature tags the source cannot list is not called unsigned
+  if (source.findManifest || checked.length > 0) findings.push(...signatureFindings(checked, deps.trustedKeys.length > 0))
+  provenance.signatures.sort((a, b) => (a.artifact < b.artifact ? -1 : a.artifact > b.artifact ? 1 : 0))
+  return { provenance, findings, errors }
+}
