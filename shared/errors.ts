@@ -62,6 +62,15 @@ export const ErrorCode = {
   ConfigInvalidValue: 'CONFIG_INVALID_VALUE',
   QueueUnavailable: 'QUEUE_UNAVAILABLE',
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  // packages
+  PackageDbCorrupt: 'PACKAGE_DB_CORRUPT',
+  PurlInvalid: 'PURL_INVALID',
+  PackageMetadataInvalid: 'PACKAGE_METADATA_INVALID',
+  ElfInvalid: 'ELF_INVALID',
+  ZipInvalid: 'ZIP_INVALID',
+  // vulnerability data
+  VulnRecordInvalid: 'VULN_RECORD_INVALID',
+  VulnIndexInvalid: 'VULN_INDEX_INVALID',
   // provenance
   SignatureInvalid: 'SIGNATURE_INVALID',
   AttestationInvalid: 'ATTESTATION_INVALID',
