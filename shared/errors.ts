@@ -71,6 +71,8 @@ export const ErrorCode = {
   // vulnerability data
   VulnRecordInvalid: 'VULN_RECORD_INVALID',
   VulnIndexInvalid: 'VULN_INDEX_INVALID',
+  VersionInvalid: 'VERSION_INVALID',
+  EcosystemUnsupported: 'ECOSYSTEM_UNSUPPORTED',
   // provenance
   SignatureInvalid: 'SIGNATURE_INVALID',
   AttestationInvalid: 'ATTESTATION_INVALID',
