@@ -19,12 +19,16 @@ export const ENV = {
   ApiKey: 'PUSHSCAN_API_KEY',
   RegistryAuth: 'PUSHSCAN_REGISTRY_AUTH',
   RegistryMirrors: 'PUSHSCAN_REGISTRY_MIRRORS',
+  CosignKeys: 'PUSHSCAN_COSIGN_KEYS',
   Limits: 'PUSHSCAN_LIMITS',
   LogLevel: 'PUSHSCAN_LOG_LEVEL',
   WorkerConcurrency: 'PUSHSCAN_WORKER_CONCURRENCY',
   // AWS
   ReportBucket: 'PUSHSCAN_REPORT_BUCKET',
   QueueUrl: 'PUSHSCAN_QUEUE_URL',
+  WebhookSecretArn: 'PUSHSCAN_WEBHOOK_SECRET_ARN',
+  ApiKeyArn: 'PUSHSCAN_API_KEY_ARN',
+  RegistryAuthSecretArn: 'PUSHSCAN_REGISTRY_AUTH_SECRET_ARN',
 } as const
 
 /** Registries allowed when PUSHSCAN_ALLOWED_REGISTRIES is not set: the big public ones. */
@@ -42,19 +46,25 @@ export class ConfigError extends PushscanError {
   }
 }
 
-/** Settings both the api and the worker need. */
-export interface ServiceConfig {
+/** Settings the worker needs (and the api, which also needs the secrets). */
+export interface WorkerConfig {
   policy: RegistryPolicy
   /** The allow-list as given, for logs. */
   allowedRegistries: string
   insecureRegistries: string[]
   /** Registry → mirror base URL (`docker.io=https://mirror.internal`). */
   mirrors: Record<string, string>
-  webhookSecret: string
-  apiKey: string
   registryAuthPath?: string
+  /** Cosign public keys: PEM text, or comma-separated paths to PEM files (read by the runtime). */
+  cosignKeys?: string
   limits: ScanLimits
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+/** Settings of the api and of `npm start`: the worker's plus the webhook secret and API key. */
+export interface ServiceConfig extends WorkerConfig {
+  webhookSecret: string
+  apiKey: string
 }
 
 export function required(env: Env, name: string): string {
@@ -83,11 +93,22 @@ export function secret(name: string, value: string): string {
 }
 
 /**
- * Reads the settings shared by every deployment. `secrets` supplies the webhook secret and
- * API key when the environment does not (locally: generated once and kept in the data dir;
- * in AWS: read from Secrets Manager).
+ * Reads the settings of the api (and of `npm start`). `secrets` supplies the webhook secret
+ * and API key when the environment does not (locally: generated once and kept in the data
+ * dir; in AWS: read from Secrets Manager).
  */
 export function loadServiceConfig(env: Env, secrets: { webhookSecret?: string; apiKey?: string } = {}): ServiceConfig {
+  const webhookSecret = optional(env, ENV.WebhookSecret) ?? secrets.webhookSecret
+  const apiKey = optional(env, ENV.ApiKey) ?? secrets.apiKey
+  return {
+    ...loadWorkerConfig(env),
+    webhookSecret: secret(ENV.WebhookSecret, webhookSecret ?? required(env, ENV.WebhookSecret)),
+    apiKey: secret(ENV.ApiKey, apiKey ?? required(env, ENV.ApiKey)),
+  }
+}
+
+/** Reads the settings the worker needs; it never sees the webhook secret or the API key. */
+export function loadWorkerConfig(env: Env): WorkerConfig {
   const allowed = optional(env, ENV.AllowedRegistries) ?? DEFAULT_ALLOWED_REGISTRIES
   const mirrors = parseMirrors(optional(env, ENV.RegistryMirrors) ?? '')
   let policy: RegistryPolicy
@@ -107,20 +128,18 @@ export function loadServiceConfig(env: Env, secrets: { webhookSecret?: string; a
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.LogLevel, 'must be debug, info, warn or error')
   }
-  const webhookSecret = optional(env, ENV.WebhookSecret) ?? secrets.webhookSecret
-  const apiKey = optional(env, ENV.ApiKey) ?? secrets.apiKey
-  const config: ServiceConfig = {
+  const config: WorkerConfig = {
     policy,
     allowedRegistries: allowed,
     insecureRegistries: (optional(env, ENV.InsecureRegistries) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     mirrors,
-    webhookSecret: secret(ENV.WebhookSecret, webhookSecret ?? required(env, ENV.WebhookSecret)),
-    apiKey: secret(ENV.ApiKey, apiKey ?? required(env, ENV.ApiKey)),
     limits,
     logLevel: logLevel as ServiceConfig['logLevel'],
   }
   const registryAuthPath = optional(env, ENV.RegistryAuth)
   if (registryAuthPath) config.registryAuthPath = registryAuthPath
+  const cosignKeys = optional(env, ENV.CosignKeys)
+  if (cosignKeys) config.cosignKeys = cosignKeys
   return config
 }
 

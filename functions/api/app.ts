@@ -68,7 +68,8 @@ export function createApp(deps: ApiDeps): Hono {
     if (error instanceof HTTPException) return error.getResponse()
     if (error instanceof WebhookError && error.code === ErrorCode.WebhookUnauthorized) return c.json({ error: error.message, code: error.code }, 401)
     if (error instanceof WebhookError || error instanceof InputError) return c.json({ error: error.message, code: error.code }, 400)
-    logger.error('request failed', { path: c.req.path, error: describeError(error) })
+    // the route, not the path: Docker Hub and Quay webhook paths carry the secret
+    logger.error('request failed', { route: c.req.routePath, error: describeError(error) })
     return c.json({ error: 'internal error', code: ErrorCode.Internal }, 500)
   })
 

@@ -1,5 +1,6 @@
 /**
- * The Lambda functions' wiring: configuration from the environment, S3, SQS and ECR
+ * The Lambda functions' wiring: configuration from the environment (secrets from Secrets
+ * Manager when the environment names them by ARN, see `secrets.ts`), S3, SQS and ECR
  * clients, built once per cold start.
  *
  * @module
@@ -7,7 +8,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { S3Client } from '@aws-sdk/client-s3'
 import { SQSClient } from '@aws-sdk/client-sqs'
-import { ENV, loadServiceConfig, required, type Env } from '../../shared/config.js'
+import { ENV, loadServiceConfig, loadWorkerConfig, required, type Env } from '../../shared/config.js'
 import { systemClock } from '../../shared/ports/clock.js'
 import type { Logger } from '../../shared/ports/logger.js'
 import { ReportStore } from '../../shared/report/report-store.js'
@@ -17,10 +18,18 @@ import { jsonLogger } from '../runtime/json-logger.js'
 import { createWorkerDeps, guardedAgent } from '../runtime/worker-deps.js'
 import { ecrTokenProvider } from './ecr-token.js'
 import { S3ObjectStore } from './s3-object-store.js'
+import { readServiceSecrets, secretsManagerReader, withRegistryAuthFile, type SecretReader } from './secrets.js'
 import { SqsScanQueue } from './sqs-scan-queue.js'
 
-export async function awsApiDeps(env: Env): Promise<ApiDeps> {
-  const config = loadServiceConfig(env)
+export interface AwsDepsOptions {
+  /** Reads secrets named by `…_ARN` variables. Default: Secrets Manager GetSecretValue. */
+  readSecret?: SecretReader
+  /** Where the registry credentials secret is written. Default `/tmp/pushscan-registry-auth.json`. */
+  registryAuthFile?: string
+}
+
+export async function awsApiDeps(env: Env, options: AwsDepsOptions = {}): Promise<ApiDeps> {
+  const config = loadServiceConfig(env, await readServiceSecrets(env, options.readSecret ?? secretsManagerReader()))
   const logger = jsonLogger({ level: config.logLevel, base: { function: 'api' } })
   return {
     queue: new SqsScanQueue(sqsClient(env), required(env, ENV.QueueUrl)),
@@ -31,8 +40,11 @@ export async function awsApiDeps(env: Env): Promise<ApiDeps> {
   }
 }
 
-export async function awsWorkerDeps(env: Env): Promise<{ deps: WorkerDeps; logger: Logger }> {
-  const config = loadServiceConfig(env)
+export async function awsWorkerDeps(env: Env, options: AwsDepsOptions = {}): Promise<{ deps: WorkerDeps; logger: Logger }> {
+  const readSecret = options.readSecret ?? secretsManagerReader()
+  const workerEnv = await withRegistryAuthFile(env, readSecret, options.registryAuthFile)
+  // the worker never answers webhooks or API calls: it is not given their secrets
+  const config = loadWorkerConfig(workerEnv)
   const logger = jsonLogger({ level: config.logLevel, base: { function: 'worker' } })
   const deps = await createWorkerDeps({
     config,

@@ -5,11 +5,15 @@
  * @module
  */
 import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { Agent } from 'undici'
 import { createAnalyzerSet } from '../../shared/analyzers/index.js'
-import type { ServiceConfig } from '../../shared/config.js'
+import { ConfigError, ENV, type WorkerConfig } from '../../shared/config.js'
 import { ErrorCode, InputError } from '../../shared/errors.js'
 import { guardedLookup, hostGuard } from '../../shared/policy/host-guard.js'
+import { isRegistryAllowed } from '../../shared/policy/registry-policy.js'
+import { loadTrustedKeys, type TrustedKey } from '../../shared/provenance/index.js'
+import { registryBaseLookup } from '../../shared/scan/base-lookup.js'
 import type { Clock } from '../../shared/ports/clock.js'
 import type { Logger } from '../../shared/ports/logger.js'
 import type { ObjectStore } from '../../shared/ports/object-store.js'
@@ -21,7 +25,7 @@ import type { WorkerDeps } from '../../shared/scan/process-scan-request.js'
 import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
 
 /** An undici dispatcher whose DNS lookups refuse addresses the policy does not allow. */
-export function guardedAgent(config: Pick<ServiceConfig, 'policy'>): Agent {
+export function guardedAgent(config: Pick<WorkerConfig, 'policy'>): Agent {
   return new Agent({ connections: 16, connect: { lookup: guardedLookup(config.policy) as never } })
 }
 
@@ -37,8 +41,21 @@ export async function fileCredentials(path: string | undefined): Promise<Credent
   return staticCredentials(parseDockerConfig(bytes))
 }
 
+/** PUSHSCAN_COSIGN_KEYS: PEM text, or comma-separated paths to PEM files. */
+export async function cosignKeys(value: string | undefined): Promise<TrustedKey[]> {
+  if (!value) return []
+  try {
+    if (value.includes('-----BEGIN')) return loadTrustedKeys(value.split(/(?=-----BEGIN )/).filter((pem) => pem.trim()))
+    const keys: TrustedKey[] = []
+    for (const path of value.split(',').map((p) => p.trim()).filter(Boolean)) keys.push(...loadTrustedKeys([{ name: basename(path), key: await readFile(path, 'utf8') }]))
+    return keys
+  } catch (error) {
+    throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.CosignKeys, (error as Error).message)
+  }
+}
+
 export interface WorkerWiring {
-  config: ServiceConfig
+  config: WorkerConfig
   objects: ObjectStore
   clock: Clock
   logger: Logger
@@ -50,6 +67,7 @@ export interface WorkerWiring {
 export async function createWorkerDeps(wiring: WorkerWiring): Promise<WorkerDeps> {
   const { config, logger, clock } = wiring
   const providers = [await fileCredentials(config.registryAuthPath), ...(wiring.credentials ?? [])].filter((p): p is CredentialProvider => p !== undefined)
+  const trustedKeys = await cosignKeys(config.cosignKeys)
   const registry = new UndiciRegistryClient({
     dispatcher: wiring.dispatcher,
     credentials: chainCredentials(...providers),
@@ -73,6 +91,10 @@ export async function createWorkerDeps(wiring: WorkerWiring): Promise<WorkerDeps
       scanner: { name: SCANNER_NAME, version: SCANNER_VERSION },
       // base layers shared by many images are read once, across every repository
       cache: new ObjectLayerCache(wiring.objects, logger),
+      provenance: {
+        trustedKeys,
+        baseDiffIds: registryBaseLookup(registry, { limits: config.limits, allowRegistry: (r) => isRegistryAllowed(config.policy, r) }),
+      },
     },
   }
 }
