@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent } from 'undici'
 import { openLocalImage } from '../../shared/archives/index.js'
@@ -24,7 +24,10 @@ import { serialiseReport } from '../../shared/report/serialise.js'
 import { hasAtOrAbove } from '../../shared/report/summary.js'
 import { registryImageSource } from '../../shared/registry/registry-source.js'
 import { UndiciRegistryClient } from '../../shared/registry/undici-registry-client.js'
+import { registryBaseLookup } from '../../shared/scan/base-lookup.js'
+import type { ProvenanceDeps } from '../../shared/scan/collect-provenance.js'
 import { scanImage } from '../../shared/scan/scan-image.js'
+import { loadTrustedKeys, type TrustedKey } from '../../shared/provenance/index.js'
 import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
 import { FsObjectStore } from '../local/store/fs-object-store.js'
 import { defaultDataDir } from '../runtime/data-dir.js'
@@ -58,6 +61,8 @@ Options for scan:
                                (critical, high, medium, low, info, unknown)
   --limit NAME=VALUE           change a limit, e.g. maxLayerBytes=8GiB (repeatable)
   --no-progress                no progress line on stderr
+  --verify-key FILE            a cosign public key (PEM) signatures are verified
+                               with (repeatable)
   --no-cache                   do not use or fill the layer cache in the data
                                directory ($PUSHSCAN_DATA_DIR, ~/.local/share/pushscan)
   --verbose                    log retries and other details to stderr
@@ -111,6 +116,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
       limit: { type: 'string', multiple: true, default: [] },
       'no-progress': { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      'verify-key': { type: 'string', multiple: true, default: [] },
       verbose: { type: 'boolean', default: false },
     },
   })
@@ -128,8 +134,10 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const limits = resolveLimits(values.limit)
   const logger = stderrLogger(io.stderr, values.verbose)
 
+  const trustedKeys = await readTrustedKeys(values['verify-key'])
   const dispatcher = new Agent({ connections: 8, pipelining: 1 })
   let source: ImageSource | undefined
+  let baseDiffIds: ProvenanceDeps['baseDiffIds']
   try {
     source = await openLocalImage(spec)
     if (!source) {
@@ -155,6 +163,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
       })
       logger.info(`scanning ${formatReference(ref)}`)
       source = registryImageSource(client, ref)
+      baseDiffIds = registryBaseLookup(client, { limits })
     }
     const progress = io.stderr.isTTY && !values['no-progress'] ? progressLine(io.stderr) : undefined
     const cache = values['no-cache'] ? undefined : new ObjectLayerCache(new FsObjectStore(join(defaultDataDir(io.env, io.homeDir), 'store')), logger)
@@ -162,6 +171,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
     try {
       report = await scanImage(source, platform ? { platform } : {}, {
         ...(cache ? { cache } : {}),
+        provenance: { trustedKeys, ...(baseDiffIds ? { baseDiffIds } : {}) },
         analyzers: createAnalyzerSet(),
         limits,
         clock: systemClock,
@@ -191,4 +201,19 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
     await source?.close()
     await dispatcher.close()
   }
+}
+
+/** Reads `--verify-key` files (PEM public keys). */
+async function readTrustedKeys(paths: string[]): Promise<TrustedKey[]> {
+  const keys: TrustedKey[] = []
+  for (const path of paths) {
+    let pem: string
+    try {
+      pem = await readFile(path, 'utf8')
+    } catch (error) {
+      throw new InputError(ErrorCode.TrustedKeyInvalid, `cannot read --verify-key ${path}: ${(error as Error).message}`)
+    }
+    keys.push(...loadTrustedKeys([{ name: basename(path), key: pem }]))
+  }
+  return keys
 }

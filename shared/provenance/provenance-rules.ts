@@ -83,23 +83,30 @@ export interface CheckedSignature {
  * - none at all: `provenance-unsigned`;
  * - each one proven invalid (bad signature or payload, another digest or repository):
  *   `provenance-signature-invalid`;
- * - trusted keys configured and no signature verified by one, though some are well-formed
- *   (`unknown-key`) or keyless: one `provenance-signature-unknown-key`. A second signer
- *   beside a trusted one is normal and gives nothing.
+ * - trusted keys configured and none verifies any signature:
+ *   - a key-based signature that no trusted key verifies fails verification (it was
+ *     tampered with, or made with another key: cosign signatures name no key, so the two
+ *     cannot be told apart): `provenance-signature-invalid`;
+ *   - signatures that name their signer (keyless, notation) but are not trusted: one
+ *     `provenance-signature-unknown-key`.
+ *   A second signer beside a trusted one is normal and gives nothing.
  */
 export function signatureFindings(signatures: readonly CheckedSignature[], trustedKeysConfigured: boolean): Finding[] {
   if (signatures.length === 0) return [findingOf(provenanceUnsigned, {})]
   const findings: Finding[] = []
+  const evidence = (s: CheckedSignature): string => `${s.artifact}: ${s.outcome}${s.error ? ` (${s.error})` : ''}`
   for (const signature of signatures) {
-    if (isInvalidOutcome(signature.outcome)) {
-      findings.push(findingOf(provenanceSignatureInvalid, {}, `${signature.artifact}: ${signature.outcome}${signature.error ? ` (${signature.error})` : ''}`))
-    }
+    if (isInvalidOutcome(signature.outcome)) findings.push(findingOf(provenanceSignatureInvalid, {}, evidence(signature)))
   }
   const verified = signatures.some((s) => s.outcome === SignatureOutcome.Ok)
-  const untrusted = signatures.filter((s) => s.outcome === SignatureOutcome.UnknownKey || s.outcome === SignatureOutcome.Keyless)
-  if (trustedKeysConfigured && !verified && untrusted.length > 0) {
-    const signers = [...new Set(untrusted.map((s) => s.signer ?? 'unknown signer'))].sort()
-    findings.push(findingOf(provenanceSignatureUnknownKey, {}, `${untrusted.length} signature(s) by ${signers.join(', ')}`))
+  if (trustedKeysConfigured && !verified) {
+    const failed = signatures.filter((s) => s.outcome === SignatureOutcome.UnknownKey)
+    for (const signature of failed) findings.push(findingOf(provenanceSignatureInvalid, {}, evidence(signature)))
+    const untrusted = signatures.filter((s) => s.outcome === SignatureOutcome.Keyless)
+    if (failed.length === 0 && untrusted.length > 0) {
+      const signers = [...new Set(untrusted.map((s) => s.signer ?? 'unknown signer'))].sort()
+      findings.push(findingOf(provenanceSignatureUnknownKey, {}, `${untrusted.length} signature(s) by ${signers.join(', ')}`))
+    }
   }
   return findings
 }

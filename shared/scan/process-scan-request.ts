@@ -24,6 +24,7 @@ import type { RegistryClient } from '../registry/registry-client.js'
 import { registryImageSource } from '../registry/registry-source.js'
 import { scanImage, type ScanDeps } from './scan-image.js'
 import type { ScanRequest } from './scan-request.js'
+import { addTagMovement } from './tag-movement-step.js'
 
 export interface WorkerDeps {
   registry: RegistryClient
@@ -72,6 +73,7 @@ export async function processScanRequest(request: ScanRequest, deps: WorkerDeps)
     return { status: 'reused', digest }
   }
 
+  const previous = request.tag ? await deps.reports.getTag(request.registry, request.repository, request.tag) : undefined
   const ref: ImageRef = { registry: request.registry, repository: request.repository, digest }
   if (request.tag) ref.tag = request.tag
   const report = await scanImage(registryImageSource(deps.registry, ref), {}, {
@@ -81,6 +83,10 @@ export async function processScanRequest(request: ScanRequest, deps: WorkerDeps)
       return existing?.kind === 'image' && isCurrent(existing, versions) ? (existing as ImageReport) : undefined
     },
   })
+  if (request.tag && previous && previous.digest !== digest) {
+    const before = await deps.reports.getReport(previous.digest)
+    if (before) addTagMovement(request.tag, before, report)
+  }
   await deps.reports.putReport(report)
   if (request.tag) await deps.reports.recordTag(request.registry, request.repository, request.tag, digest, now)
   logger.info('scanned', { ...repo, digest, status: report.status, ...(report.error ? { error: report.error.code } : {}), requestId: request.requestId, source: request.source })

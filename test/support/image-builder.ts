@@ -93,6 +93,8 @@ export interface BuildIndexOptions {
   format: ImageFormat
   /** Images (from `images`) that get a BuildKit-style attestation manifest. */
   attestationFor?: readonly BuiltImage[]
+  /** The in-toto statement of each attestation (default: an empty SPDX SBOM). */
+  statementFor?: (image: BuiltImage) => Record<string, unknown>
   /** Index annotations (OCI only). */
   annotations?: Record<string, string>
 }
@@ -119,7 +121,7 @@ export const DEFAULT_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 
 const CREATED = '2024-01-01T00:00:00Z'
 
-function jsonBlob(mediaType: string, json: Record<string, unknown>): JsonBlob {
+export function jsonBlob(mediaType: string, json: Record<string, unknown>): JsonBlob {
   const bytes = Buffer.from(JSON.stringify(json))
   return { mediaType, digest: sha256(bytes), size: bytes.length, bytes, json }
 }
@@ -143,7 +145,7 @@ function platformJson(platform: Platform): Record<string, string> {
   }
 }
 
-function assemble(
+export function assemble(
   format: ImageFormat,
   layers: BuiltBlob[],
   platform: Platform,
@@ -183,23 +185,28 @@ export function buildImage(options: BuildImageOptions): BuiltImage {
   return assemble(options.format, layers, platform, configJson, options.annotations)
 }
 
-/** The small in-toto statement BuildKit would attach, about `image`. */
-function attestationFor(image: BuiltImage): BuiltImage {
-  const statement = Buffer.from(
-    JSON.stringify({
-      _type: 'https://in-toto.io/Statement/v0.1',
-      predicateType: 'https://spdx.dev/Document',
-      subject: [{ name: `pkg:docker/pushscan-test@latest?platform=${image.platform.os}%2F${image.platform.architecture}`, digest: { sha256: image.manifest.digest.slice('sha256:'.length) } }],
-      predicate: { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'sbom', packages: [] },
-    }),
-  )
+/** An in-toto statement about `image` (subject: its digest) with this predicate. */
+export function statementAbout(image: BuiltImage, predicateType: string, predicate: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType,
+    subject: [{ name: `pkg:docker/pushscan-test@latest?platform=${image.platform.os}%2F${image.platform.architecture}`, digest: { sha256: image.manifest.digest.slice('sha256:'.length) } }],
+    predicate,
+  }
+}
+
+/** The in-toto statement BuildKit would attach about `image`: an SPDX SBOM, unless another is given. */
+function attestationFor(image: BuiltImage, statementJson?: Record<string, unknown>): BuiltImage {
+  const json = statementJson ?? statementAbout(image, 'https://spdx.dev/Document', { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'sbom', packages: [] })
+  const predicateType = String(json.predicateType)
+  const statement = Buffer.from(JSON.stringify(json))
   const layer: BuiltBlob = {
     mediaType: MediaType.InToto,
     digest: sha256(statement),
     size: statement.length,
     bytes: statement,
     diffId: sha256(statement),
-    annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' },
+    annotations: { 'in-toto.io/predicate-type': predicateType },
   }
   const platform = { os: 'unknown', architecture: 'unknown' }
   return assemble('oci', [layer], platform, {
@@ -221,7 +228,7 @@ export function buildIndex(options: BuildIndexOptions): BuiltIndex {
   for (const image of attested) {
     if (!options.images.includes(image)) throw new Error(`attestationFor names an image that is not in images: ${image.manifest.digest}`)
   }
-  const attestations = attested.map((image) => attestationFor(image))
+  const attestations = attested.map((image) => attestationFor(image, options.statementFor?.(image)))
   const mediaType = options.format === 'oci' ? MediaType.OciIndex : MediaType.DockerManifestList
   const manifests = [
     ...options.images.map((image) => descriptorOf(image.manifest, { platform: platformJson(image.platform) })),

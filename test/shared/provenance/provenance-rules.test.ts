@@ -44,7 +44,8 @@ describe('signatureFindings', () => {
     ['a bad signature', [{ artifact: SIG, outcome: 'bad-signature', error: 'the signature is not base64' }], true, [['provenance-signature-invalid', `${SIG}: bad-signature (the signature is not base64)`]]],
     ['a signature of another digest', [{ artifact: SIG, outcome: 'wrong-digest' }], true, [['provenance-signature-invalid', `${SIG}: wrong-digest`]]],
     ['a signature of another repository beside a good one', [ok, { artifact: SIG, outcome: 'wrong-repository' }], true, [['provenance-signature-invalid', `${SIG}: wrong-repository`]]],
-    ['an unknown key', [unknown], true, [['provenance-signature-unknown-key', '1 signature(s) by unknown signer']]],
+    // cosign signatures name no key: one that no trusted key verifies fails verification
+    ['a key-based signature no trusted key verifies', [unknown], true, [['provenance-signature-invalid', `${SIG}: unknown-key (no trusted key verifies the signature)`]]],
     ['only a keyless signature under a key policy', [keyless], true, [['provenance-signature-unknown-key', '1 signature(s) by dev@example.com']]],
     ['a keyless signature and no keys', [keyless], false, []],
     ['a second, unknown signer beside a trusted one', [ok, unknown], true, []],
@@ -54,7 +55,7 @@ describe('signatureFindings', () => {
   })
 
   it('gives critical and medium severities', () => {
-    const findings = signatureFindings([{ artifact: SIG, outcome: 'bad-payload' }, unknown], true)
+    const findings = signatureFindings([{ artifact: SIG, outcome: 'bad-payload' }, keyless], true)
     expect(findings.map((f) => [f.ruleId, f.severity, f.category])).toEqual([
       ['provenance-signature-invalid', 'critical', 'provenance'],
       ['provenance-signature-unknown-key', 'medium', 'provenance'],
