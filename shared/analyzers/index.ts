@@ -8,12 +8,21 @@ import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
 import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
 import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
 import { osReleaseAnalyzer } from './os-release/os-release-analyzer.js'
+import { provenanceRules } from '../provenance/provenance-rules.js'
 import type { Rule } from './rule.js'
 
 export const builtinAnalyzers: readonly Analyzer[] = [osReleaseAnalyzer, historyAnalyzer, configAnalyzer, filesystemAnalyzer]
 
 /** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
-export const builtinRules: readonly Rule[] = [historyLayerCountMismatch, configRootUser, setuidFile, setgidFile, unsafeLayerEntry, dotDotLayerEntry]
+export const builtinRules: readonly Rule[] = [
+  historyLayerCountMismatch,
+  configRootUser,
+  setuidFile,
+  setgidFile,
+  unsafeLayerEntry,
+  dotDotLayerEntry,
+  ...provenanceRules,
+]
 
 export interface AnalyzerSet {
   file: readonly FileAnalyzer[]

@@ -7,40 +7,14 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { runCli } from '../../../functions/cli/run-cli.js'
-import type { CliIo } from '../../../functions/cli/cli-io.js'
+import { pushscan } from '../../support/run-pushscan.js'
 import type { ImageReport, IndexReport, Report } from '../../../shared/report/model.js'
 import { buildImage, buildIndex, buildLayer, opaqueWhiteout, whiteout, type BuiltBlob, type BuiltImage } from '../../support/image-builder.js'
 import { debianGzipLayer, debianZstdLayer, layerBlob } from '../../support/layer-files.js'
 import { pushImage } from '../../support/registry-push.js'
 import { expectValidReport } from '../../support/report-schema.js'
 import { runCommand } from '../../support/run-command.js'
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/**
- * Runs the CLI in this process, as `pushscan ARGS…` would. Each scan reads its layers
- * (`--no-cache`), so that comparisons between sources compare what each source gave; the
- * cache has its own test below.
- */
-async function pushscan(args: string[], stdin = '', env: Record<string, string> = {}): Promise<CliResult> {
-  if (args[0] === 'scan' && !env.PUSHSCAN_DATA_DIR) args = [...args, '--no-cache']
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  stdout.on('data', (c: Buffer) => out.push(c))
-  stderr.on('data', (c: Buffer) => err.push(c))
-  const io: CliIo = { stdout, stderr, stdin: PassThrough.from([stdin]) as unknown as CliIo['stdin'], env, cwd: process.cwd(), homeDir: '/nonexistent' }
-  const code = await runCli(args, io)
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
-}
 
 async function scanJson(ref: string, ...extra: string[]): Promise<Report> {
   const result = await pushscan(['scan', ref, '--format', 'json', ...extra])

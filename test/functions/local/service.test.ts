@@ -150,6 +150,22 @@ describe('npm start with a registry that sends notifications', () => {
     expect(server.logs.filter((l) => l.message === 'scanned' && l.digest === digest)).toHaveLength(1)
   })
 
+  it('keeps where a tag has been, and flags a move to an image with another base', async () => {
+    // Prepare: v1 on one base; then the tag moves to an image on another base
+    const first = await smallImage('tag-first')
+    const { digest: before } = await pushImage(registry, 'service/moving', first, ['stable'])
+    await reportOf(server, before)
+    const other = buildImage({ format: 'oci', layers: [await buildLayer([{ name: 'etc/os-release', content: 'ID=debian\nVERSION_ID=12\n' }], { compression: 'gzip' }), ...first.layers] })
+    // Act
+    const { digest: after } = await pushImage(registry, 'service/moving', other, ['stable'])
+    const report = (await reportOf(server, after)) as Report & { kind: 'image' }
+    // Assess
+    expect(report.provenance.previous).toEqual({ tag: 'stable', digest: before, kept: 1, added: 1, removed: 0, baseChanged: true })
+    expect(report.findings).toContainEqual(expect.objectContaining({ ruleId: 'provenance-tag-moved-base-changed', severity: 'medium' }))
+    const byTag = (await get(server, '/images/' + registry.host + '/service/moving/tags/stable')).body as { history: Array<{ digest: string }> }
+    expect(byTag.history.map((h) => h.digest)).toEqual([after, before])
+  })
+
   it('refuses a webhook with the wrong secret, and one naming a registry not allowed', async () => {
     const event = distributionEvent(registry.host, 'service/x', `sha256:${'c'.repeat(64)}`, 'v', 'bad')
     expect((await post(server, '/webhooks/distribution', event, { authorization: 'Bearer wrong' })).status).toBe(401)
