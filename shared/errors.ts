@@ -68,6 +68,9 @@ export const ErrorCode = {
   PackageMetadataInvalid: 'PACKAGE_METADATA_INVALID',
   ElfInvalid: 'ELF_INVALID',
   ZipInvalid: 'ZIP_INVALID',
+  ZipTooLarge: 'ZIP_TOO_LARGE',
+  ZipPathInvalid: 'ZIP_PATH_INVALID',
+  ZipUnsupported: 'ZIP_UNSUPPORTED',
   // vulnerability data
   VulnRecordInvalid: 'VULN_RECORD_INVALID',
   VulnIndexInvalid: 'VULN_INDEX_INVALID',
