@@ -19,6 +19,7 @@ import { ObjectLayerCache } from '../../shared/layers/object-layer-cache.js'
 import { systemClock } from '../../shared/ports/clock.js'
 import type { ImageSource } from '../../shared/ports/image-source.js'
 import { SEVERITY_ORDER, type Report, type SeverityOrUnknown } from '../../shared/report/model.js'
+import { formatRulesMarkdown, formatRulesTsv } from '../../shared/report/format-rules.js'
 import { formatTable } from '../../shared/report/format-table.js'
 import { serialiseReport } from '../../shared/report/serialise.js'
 import { hasAtOrAbove } from '../../shared/report/summary.js'
@@ -43,7 +44,8 @@ const AVAILABLE_FORMATS = new Set(['json', 'table'])
 
 const USAGE = `Usage:
   pushscan scan REF [options]     scan an image and print its report
-  pushscan rules                  list the rules findings refer to
+  pushscan rules [--format tsv|markdown]
+                                  list the rules findings refer to
   pushscan --version
 
 REF is a registry reference (nginx:1.27, 127.0.0.1:5000/team/app@sha256:…)
@@ -77,8 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'scan':
         return await scanCommand(rest, io)
       case 'rules':
-        for (const rule of builtinRules) io.stdout.write(`${rule.id}\t${rule.category}\t${rule.severity}\t${rule.title}\n`)
-        return ExitCode.Ok
+        return rulesCommand(rest, io)
       case '--version':
       case 'version':
         io.stdout.write(`${SCANNER_NAME} ${SCANNER_VERSION}\n`)
@@ -97,6 +98,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`pushscan: ${code}: ${message}\n`)
     return ExitCode.Failed
   }
+}
+
+function rulesCommand(args: string[], io: CliIo): number {
+  const { values } = parseArgs({ args, strict: true, options: { format: { type: 'string', default: 'tsv' } } })
+  if (values.format === 'markdown') io.stdout.write(formatRulesMarkdown(builtinRules))
+  else if (values.format === 'tsv') io.stdout.write(formatRulesTsv(builtinRules))
+  else throw new InputError(ErrorCode.Usage, `unknown rules format "${values.format}"; use tsv or markdown`)
+  return ExitCode.Ok
 }
 
 async function scanCommand(args: string[], io: CliIo): Promise<number> {

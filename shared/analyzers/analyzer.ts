@@ -13,7 +13,7 @@ import type { ImageConfig } from '../image/config.js'
 import type { ImageManifest } from '../image/manifest.js'
 import type { EntryRecord, LayerResult } from '../layers/layer-result.js'
 import type { SquashedTree } from '../layers/squash.js'
-import type { Finding } from '../report/model.js'
+import type { Finding, Package, ReportOs } from '../report/model.js'
 
 /** JSON-compatible values: what analyzers may return as facts. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
@@ -47,6 +47,16 @@ export interface FileAnalyzer {
   analyze(input: FileInput): FileAnalysis | Promise<FileAnalysis>
 }
 
+/** The image's package inventory, as image analyzers see it. */
+export interface PackageView {
+  /** Every package found, OS and language, with the layer that brought it. */
+  list: readonly Package[]
+  /** True when an OS package database lists `path` among a package's files. */
+  owns(path: string): boolean
+  /** True when the image has an OS package database that lists files (dpkg, apk, rpm). */
+  tracksFiles: boolean
+}
+
 export interface ImageInput {
   manifest: ImageManifest
   config: ImageConfig
@@ -58,6 +68,10 @@ export interface ImageInput {
   tags: string[]
   /** The facts a file analyzer recorded for the file visible at `path` in the final image. */
   visibleFacts(analyzerId: string, path: string): JsonValue | undefined
+  /** The image's packages and which files they own. */
+  packages: PackageView
+  /** The image's OS, from its release files. */
+  os: ReportOs | null
 }
 
 export interface ImageAnalysis {

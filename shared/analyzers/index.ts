@@ -8,10 +8,23 @@ import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
 import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
 import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
 import { osReleaseAnalyzer } from './os-release/os-release-analyzer.js'
+import { langPackagesAnalyzer } from './packages/lang-packages-analyzer.js'
+import { osPackagesAnalyzer } from './packages/os-packages-analyzer.js'
+import { secretsConfigAnalyzer } from './secrets/scan-config.js'
+import { secretRules, secretsAnalyzer } from './secrets/secrets-analyzer.js'
 import { provenanceRules } from '../provenance/provenance-rules.js'
 import type { Rule } from './rule.js'
 
-export const builtinAnalyzers: readonly Analyzer[] = [osReleaseAnalyzer, historyAnalyzer, configAnalyzer, filesystemAnalyzer]
+export const builtinAnalyzers: readonly Analyzer[] = [
+  osReleaseAnalyzer,
+  osPackagesAnalyzer,
+  langPackagesAnalyzer,
+  historyAnalyzer,
+  configAnalyzer,
+  filesystemAnalyzer,
+  secretsAnalyzer,
+  secretsConfigAnalyzer,
+]
 
 /** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
 export const builtinRules: readonly Rule[] = [
@@ -22,6 +35,7 @@ export const builtinRules: readonly Rule[] = [
   unsafeLayerEntry,
   dotDotLayerEntry,
   ...provenanceRules,
+  ...secretRules,
 ]
 
 export interface AnalyzerSet {

@@ -69,6 +69,18 @@ export class SquashedTree {
    * `/usr/lib/os-release`). Undefined for dangling links and link loops.
    */
   resolve(path: string): TreeEntry | undefined {
+    const canonical = this.#canonical(path)
+    return canonical === undefined || canonical === '/' ? undefined : this.get(canonical)
+  }
+
+  /** True when `path`, symlinks followed, is a directory: written as one, or implied by what is in it. */
+  isDirectory(path: string): boolean {
+    const canonical = this.#canonical(path)
+    return canonical !== undefined && this.#node(canonical)?.children !== undefined
+  }
+
+  /** The path with every symlink component followed, or undefined when it leads nowhere. */
+  #canonical(path: string): string | undefined {
     let hops = 0
     let pending = path.split('/').filter(Boolean)
     let current = '/'
@@ -86,7 +98,7 @@ export class SquashedTree {
       if (!this.#node(next)) return undefined
       current = next
     }
-    return current === '/' ? undefined : this.get(current)
+    return current
   }
 
   /** Every entry, depth first, children in name order. */

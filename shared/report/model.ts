@@ -127,6 +127,8 @@ export interface ReportOs {
   version: string
   name?: string
   versionCodename?: string
+  /** When the release's support ends (or ended), where pushscan's table knows it. */
+  endOfLife?: { date: string; reached: boolean }
 }
 
 export interface Efficiency {
@@ -140,14 +142,29 @@ export interface Efficiency {
 }
 
 export interface Package {
+  /** The purl type: `deb`, `apk`, `rpm`, `npm`, `pypi`, `golang`, `maven`, `gem`, `cargo`, `composer`, `nuget`. */
   type: string
   name: string
   version: string
   purl: string
+  /** DiffID of the first layer from which this name and version are present to the end. */
   layer: string
+  /** The source package (deb `Source`, apk origin, rpm source rpm name). */
   source?: string
+  /** The source package's version, when it differs from `version` (a binNMU). */
+  sourceVersion?: string
+  /** Declared licences, as written. */
   licenses?: string[]
+  /** Language packages: the file it was read from (`!/` joins nested archives). */
+  path?: string
+  /** The files the package database lists for it, where it lists them (dpkg, apk, rpm). */
+  files?: string[]
 }
+
+/** Which vulnerability index the report was matched against; `none` when there was none. */
+export type VulnerabilityIndexInfo =
+  | { status: 'none' }
+  | { status: 'loaded'; importedAt: string; records: number; sources: Record<string, number> }
 
 export interface Vulnerability {
   id: string
@@ -195,6 +212,8 @@ export interface ImageReport {
   efficiency: Efficiency | null
   packages: Package[]
   vulnerabilities: Vulnerability[]
+  /** What `vulnerabilities` was matched against (absent in reports written before it existed). */
+  vulnerabilityIndex?: VulnerabilityIndexInfo
   findings: Finding[]
   provenance: Provenance
   summary: Summary

@@ -19,8 +19,11 @@ import {
   type Provenance,
   type ReportConfig,
   type ReportError,
+  type ReportOs,
   type ReportSubject,
 } from '../report/model.js'
+import { buildInventory } from '../packages/inventory.js'
+import { endOfLife } from '../packages/os/os-eol.js'
 import { redactEnvEntry, redactUrlPasswords } from '../report/redact.js'
 import { severityRank, summarise } from '../report/summary.js'
 import type { ProvenanceResult } from './collect-provenance.js'
@@ -51,7 +54,9 @@ export async function buildImageReport(
     const layer = layers[entry.layer]
     return layer ? layerFact(layer, analyzerId, entry.path) : undefined
   }
-  const input: ImageInput = { manifest, config, layers, historyForLayer, tree, tags, visibleFacts }
+  const os = detectOs({ tree, visibleFacts })
+  const inventory = buildInventory(layers, tree, os)
+  const input: ImageInput = { manifest, config, layers, historyForLayer, tree, tags, visibleFacts, packages: inventory.view, os }
 
   const errors: ReportError[] = [...layers.flatMap(layerErrors), ...(provenance?.errors ?? [])]
   const findings: Finding[] = [...layers.flatMap(layerFindings), ...(provenance?.findings ?? [])]
@@ -84,7 +89,7 @@ export async function buildImageReport(
     scannedAt: new Date(facts.startedAt).toISOString(),
     durationMs: Math.max(0, facts.finishedAt - facts.startedAt),
     image: {
-      os: detectOs(input),
+      os: withEndOfLife(os, new Date(facts.startedAt)),
       created: config.created ?? null,
       configDigest,
       config: reportConfig(config.config),
@@ -115,13 +120,20 @@ export async function buildImageReport(
       }),
     },
     efficiency,
-    packages: [],
+    packages: inventory.packages,
     vulnerabilities: [],
     findings,
     provenance: provenance?.provenance ?? provenanceFrom(manifest, config),
     summary: summarise(findings, []),
     errors: sortErrors(errors),
   }
+}
+
+/** The OS with its end-of-life date, when the table knows the release. */
+function withEndOfLife(os: ReportOs | null, now: Date): ReportOs | null {
+  if (!os) return null
+  const eol = endOfLife(os.family, os.version, now)
+  return eol ? { ...os, endOfLife: { date: eol.date, reached: eol.eol } } : os
 }
 
 /** The config as reported: stable field set, sorted maps, secret-looking env values redacted. */

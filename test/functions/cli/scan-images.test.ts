@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { pushscan } from '../../support/run-pushscan.js'
 import type { ImageReport, IndexReport, Report } from '../../../shared/report/model.js'
 import { buildImage, buildIndex, buildLayer, opaqueWhiteout, whiteout, type BuiltBlob, type BuiltImage } from '../../support/image-builder.js'
+import { debianRootfs, dpkgPackages } from '../../support/debian-rootfs.js'
 import { debianGzipLayer, debianZstdLayer, layerBlob } from '../../support/layer-files.js'
 import { pushImage } from '../../support/registry-push.js'
 import { expectValidReport } from '../../support/report-schema.js'
@@ -83,6 +84,7 @@ function essentials(report: ImageReport) {
     history: report.image.history,
     findings: report.findings.filter((f) => f.category !== 'provenance'),
     efficiency: report.efficiency,
+    packages: report.packages,
   }
 }
 
@@ -100,6 +102,20 @@ describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
     expect(gzipReport.image.layers.map((l) => l.digest)).toEqual(gzipImage.layers.map((l) => l.digest))
     expect(gzipReport.image.layers[0]!.files).toBeGreaterThan(4000)
     expect(gzipReport.image.layers[0]!.uncompressedSize).toBeGreaterThan(100_000_000)
+  })
+
+  it('lists exactly the deb packages dpkg-query lists on the root filesystem, name and version, all from the base layer', async () => {
+    const expected = await dpkgPackages(await debianRootfs())
+    const debs = gzipReport.packages.filter((p) => p.type === 'deb')
+    expect(debs.map(({ name, version }) => ({ name, version })).sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual(expected)
+    expect(new Set(debs.map((p) => p.layer))).toEqual(new Set([gzipImage.layers[0]!.diffId]))
+    const coreutils = debs.find((p) => p.name === 'coreutils')!
+    expect(coreutils.purl).toBe(`pkg:deb/debian/coreutils@${coreutils.version.replace('+', '%2B')}?arch=amd64&distro=debian-12`)
+    expect(coreutils.files).toContain('/bin/ls')
+    expect(coreutils.licenses).toContain('GPL-3+')
+    // the image declares no language packages
+    expect(gzipReport.packages.filter((p) => p.type !== 'deb')).toEqual([])
+    expect(gzipReport.image.os?.endOfLife?.date).toMatch(/^20[0-9]{2}-/)
   })
 
   it('pairs the history with the layers, skipping the empty_layer entry', () => {

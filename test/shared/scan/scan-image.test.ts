@@ -69,7 +69,7 @@ describe('scanImage', () => {
     const first = await scan('scan/app:v1')
     const second = await scan('scan/app:v1')
     expectValidReport(first)
-    expect((first as ImageReport).image.os).toEqual({ family: 'alpine', version: '3.20.3', name: 'Alpine Linux v3.20' })
+    expect((first as ImageReport).image.os).toEqual({ family: 'alpine', version: '3.20.3', name: 'Alpine Linux v3.20', endOfLife: { date: '2026-04-01', reached: true } })
     expect(serialiseReport(second)).toBe(serialiseReport(first))
   })
 
