@@ -13,6 +13,9 @@ import type { FileAnalyzer, JsonValue } from '../analyzer.js'
 
 export const LANG_PACKAGES_ANALYZER_ID = 'lang-packages'
 
+/** The bytes that open Go's build information, in any executable format. */
+const GO_BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
+
 /** Executables smaller than this hold no Go or Rust build information worth reading. */
 const MIN_BINARY_BYTES = 64 * 1024
 
@@ -23,13 +26,13 @@ function isExecutable(entry: EntryRecord): boolean {
 export const langPackagesAnalyzer: FileAnalyzer = {
   kind: 'file',
   id: LANG_PACKAGES_ANALYZER_ID,
-  version: 1,
+  version: 2,
   wants: (path, entry) => langParserFor(path) !== undefined || isExecutable(entry),
   analyze({ path, content }) {
     const parser = langParserFor(path)
     let packages: LangPackage[]
     if (parser) packages = parser(path, content)
-    else if (isElf(content) || content.includes('\xff Go buildinf:')) packages = parseLangBinary(path, content)
+    else if (isElf(content) || content.includes(GO_BUILDINFO_MAGIC)) packages = parseLangBinary(path, content)
     else return {}
     return packages.length > 0 ? { facts: { packages } as unknown as JsonValue } : {}
   },

@@ -96,6 +96,18 @@ export const PATH_ALLOW_RULES: readonly AllowRule[] = Object.freeze([
     path: /\/(?:pkg\/mod|go\/src)\/.*\/testdata\//,
   }),
   allow({
+    id: 'allow-package-manager-metadata',
+    description:
+      'What dpkg, apt, debconf, apk and rpm keep about installed packages (file lists, checksums, maintainer scripts\' state, templates): written by the package manager from the distribution\'s packages, never by the image\'s author. debconf\'s answers (config.dat, passwords.dat) stay in scope.',
+    path: /^\/(?:var\/lib\/dpkg\/(?:status|available|info\/[^/]+\.(?:list|md5sums|shlibs|symbols|triggers|conffiles|templates))|var\/cache\/debconf\/templates\.dat(?:-old)?|var\/lib\/apt\/lists\/|var\/cache\/apt\/|lib\/apk\/db\/|usr\/lib\/sysimage\/rpm\/|var\/lib\/rpm\/)/,
+  }),
+  allow({
+    id: 'allow-distribution-language-runtimes',
+    description:
+      'The standard libraries Debian and other distributions ship with perl (perl-base, /usr/share/perl5), Python and Ruby: the distribution\'s code, the same in every image built on it. Packages installed with pip, gem or cpan land in site-packages, gems or /usr/local and stay in scope.',
+    path: /^\/usr\/(?:lib\/(?:[a-z0-9_]+-linux-gnu[a-z0-9_]*\/)?perl(?:-base|5)?\/|share\/perl5?\/|lib\/python3(?:\.[0-9]+)?\/(?!(?:site|dist)-packages\/)|lib\/ruby\/[0-9.]+\/)/,
+  }),
+  allow({
     id: 'allow-locale-files',
     description: 'Translations (/usr/share/locale, *.po, *.mo, locales/): translated strings like "password: %s" are not credentials.',
     path: /(?:^\/usr\/(?:local\/)?share\/(?:locale|i18n)\/|\/locales?\/|\.(?:po|pot|mo)$)/,

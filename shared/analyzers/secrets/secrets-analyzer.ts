@@ -49,11 +49,20 @@ export function isSensitivePath(path: string): boolean {
 const BINARY_NAME =
   /\.(?:png|jpe?g|gif|bmp|ico|icns|webp|tiff?|psd|xcf|heic|avif|mp[34]|m4[av]|avi|mov|mkv|webm|wav|flac|ogg|oga|opus|aac|mid|zip|gz|tgz|bz2|tbz2?|xz|txz|zst|lz4?|lzma|7z|rar|tar|jar|war|ear|aar|whl|egg|deb|udeb|rpm|apk|snap|woff2?|ttf|otf|eot|pfb|pcf|so|so\.[0-9.]+|a|o|ko|lo|dll|exe|dylib|bin|pyc|pyo|class|dex|wasm|beam|db|sqlite3?|mdb|iso|img|qcow2|vmdk|pdf|gpg|kbx)$/i
 
+/**
+ * The distribution's binary and library directories. What is large there is compiled code
+ * (executables and libraries without a telling extension); scripts there are small.
+ */
+const SYSTEM_BINARY_DIRECTORY = /^\/(?:usr\/)?(?:s?bin|lib(?:32|64|x32|exec)?)\//
+/** Files above this size in {@link SYSTEM_BINARY_DIRECTORY} are taken for compiled code and not read. */
+const MAX_SYSTEM_SCRIPT_BYTES = 64 * 1024
+
 /** Cheap, by name and size only: does the analyzer want this entry's content? */
 export function wantsSecretScan(path: string, entry: EntryRecord): boolean {
   if (entry.type !== 'file' || entry.size === 0 || entry.size > MAX_SECRET_FILE_BYTES) return false
   if (isSensitivePath(path)) return pathAllowRule(path) === undefined
   if (BINARY_NAME.test(path)) return false
+  if (entry.size > MAX_SYSTEM_SCRIPT_BYTES && SYSTEM_BINARY_DIRECTORY.test(path)) return false
   return pathAllowRule(path) === undefined
 }
 

@@ -304,6 +304,9 @@ export function readGoBuildInfo(content: Buffer, options: GoBinaryOptions = {}):
       throw error
     }
   }
+  // Go has written a .go.buildinfo section into every ELF executable since 1.13: an ELF file
+  // with section headers and none of that name is not Go (skip the search of all its bytes)
+  if (elf !== undefined && elf.sections.length > 0) return undefined
   for (const offset of magicOffsets(content)) {
     try {
       return finish(decodeHeader(content.subarray(offset), elf))

@@ -5,36 +5,7 @@ import { effectiveModule, goStdlibVersion, parseGoBinary, parseGoModuleInfo, rea
 import { PackageMetadataError } from '../../../../shared/packages/lang/lang-package.js'
 import { buildElf, ET, PT, SHF, SHT, Writer, type ElfClass, type Endian } from '../../elf/elf-builder.js'
 
-// ---------------------------------------------------------------------------------------
-// Go build info, written from the layout debug/buildinfo documents
-
-const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
-// the module information sits between two 16-byte sentinels; the reader only needs their length
-const OPEN = Buffer.alloc(16, 0xa1)
-const CLOSE = Buffer.alloc(16, 0xb2)
-
-function uvarint(n: number): Buffer {
-  const bytes: number[] = []
-  do {
-    let byte = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    bytes.push(byte)
-  } while (n > 0)
-  return Buffer.from(bytes)
-}
-
-function framed(modinfo: string): Buffer {
-  return Buffer.concat([OPEN, Buffer.from(modinfo, 'utf8'), CLOSE])
-}
-
-/** The Go ≥ 1.18 layout: header with flags bit 1, then varint-prefixed strings. */
-function inlineBuildInfo(goVersion: string, modinfo: string): Buffer {
-  const header = Buffer.concat([MAGIC, Buffer.from([8, 0x02]), Buffer.alloc(16)])
-  const version = Buffer.from(goVersion)
-  const mod = framed(modinfo)
-  return Buffer.concat([header, uvarint(version.length), version, uvarint(mod.length), mod])
-}
+import { framed, inlineBuildInfo, MAGIC, uvarint } from './go-build-info.js'
 
 /** An ELF file with a `.go.buildinfo` section. */
 function goElf(section: Buffer): Buffer {
