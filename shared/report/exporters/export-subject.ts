@@ -1,23 +1,13 @@
 /**
  * What the three exporters say the same way about the scanned image: its purl, its
- * reference, its platform, name-based UUIDs and timestamps, and the error they throw when
- * a report cannot be exported.
+ * reference, its platform, name-based UUIDs and timestamps.
  *
  * @module
  */
 import { createHash } from 'node:crypto'
-import { ErrorCode, PushscanError } from '../../errors.js'
 import { formatPurl } from '../../packages/purl.js'
 import type { Report, ReportPlatform, ReportSubject } from '../model.js'
-
-/** A report that cannot be exported (a field an exporter needs is malformed). */
-export class ExportError extends PushscanError {
-  override name = 'ExportError'
-
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.ReportInvalid, message, options)
-  }
-}
+import { ExportError } from './export-error.js'
 
 /** `linux/amd64`, `linux/arm64/v8`. */
 export function platformKey(platform: ReportPlatform | undefined): string | undefined {

@@ -11,7 +11,7 @@ import { CYCLONEDX_MEDIA_TYPE, toCycloneDx } from './cyclonedx.js'
 import { SARIF_MEDIA_TYPE, toSarif } from './sarif.js'
 import { SPDX_MEDIA_TYPE, toSpdx } from './spdx.js'
 
-export { ExportError } from './export-subject.js'
+export { ExportError } from './export-error.js'
 export { toCycloneDx, type CycloneDxBom } from './cyclonedx.js'
 export { toSarif, type SarifLog } from './sarif.js'
 export { toSpdx, type SpdxDocument } from './spdx.js'
