@@ -83,6 +83,8 @@ export const ErrorCode = {
   TrustedKeyInvalid: 'TRUSTED_KEY_INVALID',
   // analysis
   AnalyzerFailed: 'ANALYZER_FAILED',
+  // exporting a report (CycloneDX, SPDX, SARIF)
+  ReportInvalid: 'REPORT_INVALID',
   Internal: 'INTERNAL',
 } as const
 

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { builtinRules } from '../../shared/analyzers/index.js'
 import type { ServiceConfig } from '../../shared/config.js'
 import { describeError, ErrorCode, InputError } from '../../shared/errors.js'
 import { isDigest } from '../../shared/image/digest.js'
@@ -22,6 +23,7 @@ import { isRegistryAllowed } from '../../shared/policy/registry-policy.js'
 import type { Clock } from '../../shared/ports/clock.js'
 import type { Logger } from '../../shared/ports/logger.js'
 import type { ScanQueue } from '../../shared/ports/scan-queue.js'
+import { ExportError, exporters, exportReport, EXPORT_FORMATS, isExportFormat } from '../../shared/report/exporters/index.js'
 import type { ReportStore } from '../../shared/report/report-store.js'
 import { createScanRequest, ScanSource, type ScanRequest } from '../../shared/scan/scan-request.js'
 import {
@@ -70,6 +72,8 @@ export function createApp(deps: ApiDeps): Hono {
     if (error instanceof WebhookError || error instanceof InputError) return c.json({ error: error.message, code: error.code }, 400)
     // the route, not the path: Docker Hub and Quay webhook paths carry the secret
     logger.error('request failed', { route: c.req.routePath, error: describeError(error) })
+    // a stored report the exporter cannot read: the service's fault, but worth its own code
+    if (error instanceof ExportError) return c.json({ error: error.message, code: error.code }, 500)
     return c.json({ error: 'internal error', code: ErrorCode.Internal }, 500)
   })
 
@@ -159,10 +163,11 @@ export function createApp(deps: ApiDeps): Hono {
     const digest = c.req.param('digest')
     if (!isDigest(digest)) return c.json({ error: `"${digest}" is not a digest (sha256:<64 hex>)`, code: ErrorCode.ReferenceInvalid }, 400)
     const format = c.req.query('format') ?? 'json'
-    if (format !== 'json') return c.json({ error: `format "${format}" is not available in this version; use json`, code: ErrorCode.Usage }, 400)
+    if (format !== 'json' && !isExportFormat(format)) return c.json({ error: `unknown format "${format}"; use one of json, ${EXPORT_FORMATS.join(', ')}`, code: ErrorCode.Usage }, 400)
     const report = await deps.reports.getReport(digest)
     if (!report) return c.json({ error: `no report for ${digest}`, code: 'REPORT_NOT_FOUND' }, 404)
-    return c.json(report)
+    if (format === 'json') return c.json(report)
+    return c.body(exportReport(report, format, { rules: builtinRules }), 200, { 'content-type': exporters[format].mediaType })
   })
 
   // /images/{registry}/{repository...}/tags/{tag}

@@ -21,6 +21,7 @@ import type { ImageSource } from '../../shared/ports/image-source.js'
 import { SEVERITY_ORDER, type Report, type SeverityOrUnknown } from '../../shared/report/model.js'
 import { formatRulesMarkdown, formatRulesTsv } from '../../shared/report/format-rules.js'
 import { formatTable } from '../../shared/report/format-table.js'
+import { EXPORT_FORMATS, exportReport, isExportFormat } from '../../shared/report/exporters/index.js'
 import { serialiseReport } from '../../shared/report/serialise.js'
 import { hasAtOrAbove } from '../../shared/report/summary.js'
 import { registryImageSource } from '../../shared/registry/registry-source.js'
@@ -39,8 +40,7 @@ import { stderrLogger } from './stderr-logger.js'
 
 export const ExitCode = { Ok: 0, FailOn: 1, Failed: 2 } as const
 
-const FORMATS = ['json', 'table', 'sarif', 'cyclonedx', 'spdx'] as const
-const AVAILABLE_FORMATS = new Set(['json', 'table'])
+const FORMATS = ['json', 'table', ...EXPORT_FORMATS] as const
 
 const USAGE = `Usage:
   pushscan scan REF [options]     scan an image and print its report
@@ -52,7 +52,8 @@ REF is a registry reference (nginx:1.27, 127.0.0.1:5000/team/app@sha256:…)
 or a local image: docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG].
 
 Options for scan:
-  --format json|table          output format (default json)
+  --format FORMAT              json (default), table, cyclonedx (CycloneDX 1.6),
+                               spdx (SPDX 2.3) or sarif (SARIF 2.1.0)
   --output FILE                write the report to FILE instead of stdout
   --platform all|OS/ARCH[/V]   which platforms of an index to scan (default all)
   --insecure-registry HOST     reach HOST[:PORT] over plain HTTP (repeatable)
@@ -133,7 +134,6 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const spec = positionals[0]!
   const format = values.format
   if (!(FORMATS as readonly string[]).includes(format)) throw new InputError(ErrorCode.Usage, `unknown format "${format}"; use one of ${FORMATS.join(', ')}`)
-  if (!AVAILABLE_FORMATS.has(format)) throw new InputError(ErrorCode.Usage, `--format ${format} is not available in this version; use json or table`)
   const failOn = values['fail-on']
   if (failOn !== undefined && !(SEVERITY_ORDER as readonly string[]).includes(failOn)) {
     throw new InputError(ErrorCode.Usage, `--fail-on takes one of ${SEVERITY_ORDER.join(', ')}`)
@@ -191,7 +191,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
     } finally {
       progress?.done()
     }
-    const text = format === 'table' ? formatTable(report) : serialiseReport(report)
+    const text = format === 'table' ? formatTable(report) : isExportFormat(format) ? exportReport(report, format, { rules: builtinRules }) : serialiseReport(report)
     if (values.output) await writeFile(values.output, text)
     else io.stdout.write(text)
     if (report.status === 'failed') {

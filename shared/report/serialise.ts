@@ -7,5 +7,10 @@
 import type { Report } from './model.js'
 
 export function serialiseReport(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`
+  return serialiseJson(report)
+}
+
+/** Any document built with a fixed key order (a report, an exported SBOM or SARIF log), laid out as reports are. */
+export function serialiseJson(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`
 }

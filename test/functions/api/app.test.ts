@@ -9,6 +9,8 @@ import { silentLogger } from '../../../shared/ports/logger.js'
 import { ReportStore } from '../../../shared/report/report-store.js'
 import type { ImageReport } from '../../../shared/report/model.js'
 import { MemoryObjectStore, RecordingQueue } from '../../support/memory-stores.js'
+import { expectValidExport } from '../../support/official-schemas.js'
+import { sampleImageReport } from '../../shared/report/exporters/sample-reports.js'
 
 const SECRET = 'webhook-secret-0123456789'
 const API_KEY = 'api-key-0123456789abcdef'
@@ -207,7 +209,41 @@ describe('manual scans and reports', () => {
       report: { subject: { digest: DIGEST } },
     })
     expect((await app.request('/reports/sha256:short', { headers: auth })).status).toBe(400)
-    expect((await app.request(`/reports/${DIGEST}?format=sarif`, { headers: auth })).status).toBe(400)
+    expect((await app.request(`/reports/${DIGEST}?format=xml`, { headers: auth })).status).toBe(400)
+  })
+
+  it.each([
+    ['cyclonedx', 'application/vnd.cyclonedx+json; version=1.6'],
+    ['spdx', 'application/spdx+json'],
+    ['sarif', 'application/sarif+json'],
+  ] as const)('serves a stored report as %s with Content-Type %s', async (format, contentType) => {
+    // Prepare
+    const report = sampleImageReport({ subject: { ...sampleImageReport().subject, digest: DIGEST } })
+    await reports.putReport(report)
+    // Act
+    const res = await app.request(`/reports/${DIGEST}?format=${format}`, { headers: auth })
+    // Assess
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe(contentType)
+    const body = await res.text()
+    expect(body.endsWith('\n')).toBe(true)
+    const document = JSON.parse(body) as Record<string, unknown>
+    expectValidExport(format, document)
+    expect(body).toContain(DIGEST.slice('sha256:'.length))
+  })
+
+  it('answers 400 with the error shape to an unknown format, before looking for the report', async () => {
+    const res = await app.request(`/reports/${DIGEST}?format=xml`, { headers: auth })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'unknown format "xml"; use one of json, cyclonedx, spdx, sarif', code: 'USAGE' })
+    expect((await app.request(`/reports/${CHILD}?format=spdx`, { headers: auth })).status).toBe(404)
+  })
+
+  it('answers 500 REPORT_INVALID when a stored report cannot be exported', async () => {
+    await reports.putReport(sampleImageReport({ subject: { ...sampleImageReport().subject, digest: DIGEST }, scannedAt: 'not a time' }))
+    const res = await app.request(`/reports/${DIGEST}?format=spdx`, { headers: auth })
+    expect(res.status).toBe(500)
+    expect(await res.json()).toMatchObject({ code: 'REPORT_INVALID' })
   })
 
   it('answers /healthz without a key', async () => {

@@ -4,7 +4,7 @@
  * image as docker-archive and oci-archive copies made by skopeo.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -15,6 +15,8 @@ import { debianRootfs, dpkgPackages } from '../../support/debian-rootfs.js'
 import { debianGzipLayer, debianZstdLayer, layerBlob } from '../../support/layer-files.js'
 import { pushImage } from '../../support/registry-push.js'
 import { expectValidReport } from '../../support/report-schema.js'
+import { expectValidExport } from '../../support/official-schemas.js'
+import type { CycloneDxBom, SarifLog, SpdxDocument } from '../../../shared/report/exporters/index.js'
 import { runCommand } from '../../support/run-command.js'
 
 async function scanJson(ref: string, ...extra: string[]): Promise<Report> {
@@ -176,6 +178,44 @@ describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
     expect(essentials(warm)).toEqual(essentials(gzipReport))
   })
 
+  it('writes a valid CycloneDX BOM whose deb components are exactly what dpkg-query lists', async () => {
+    const result = await pushscan(['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host, '--format', 'cyclonedx'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const bom = JSON.parse(result.stdout) as CycloneDxBom
+    expectValidExport('cyclonedx', bom)
+    expect(bom.metadata.component).toMatchObject({ type: 'container', name: REPO, version: gzipImage.manifest.digest })
+    const debs = bom.components.filter((c) => c.purl?.startsWith('pkg:deb/'))
+    expect(debs.map((c) => ({ name: c.name, version: c.version })).sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual(await dpkgPackages(await debianRootfs()))
+    expect(new Set(debs.map((c) => c.properties?.find((p) => p.name === 'pushscan:layer')?.value))).toEqual(new Set([gzipImage.layers[0]!.diffId]))
+    expect(bom.components.find((c) => c.type === 'operating-system')).toMatchObject({ name: 'debian', version: '12' })
+    expect(bom.components.find((c) => c.name === 'coreutils')!.licenses).toContainEqual({ license: { name: 'GPL-3+' } })
+  })
+
+  it('writes a valid SPDX document to --output, one package per deb package', async () => {
+    const output = join(work, 'debian.spdx.json')
+    const result = await pushscan(['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host, '--format', 'spdx', '--output', output])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('')
+    const doc = JSON.parse(await readFile(output, 'utf8')) as SpdxDocument
+    expectValidExport('spdx', doc)
+    const expected = await dpkgPackages(await debianRootfs())
+    const packages = doc.packages.filter((p) => p.externalRefs?.some((ref) => ref.referenceLocator.startsWith('pkg:deb/')))
+    expect(packages).toHaveLength(expected.length)
+    expect(packages.find((p) => p.name === 'coreutils')!.versionInfo).toBe(expected.find((p) => p.name === 'coreutils')!.version)
+    expect(doc.name).toBe(`${registry.host}/${REPO}@${gzipImage.manifest.digest}`)
+  })
+
+  it('writes a valid SARIF log with the setuid helper located at its file and layer', async () => {
+    const result = await pushscan(['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host, '--format', 'sarif'])
+    expect(result.code).toBe(0)
+    const log = JSON.parse(result.stdout) as SarifLog
+    expectValidExport('sarif', log)
+    const helper = log.runs[0]!.results.find((r) => r.ruleId === 'fs-setuid-file' && r.locations[0]!.physicalLocation?.artifactLocation.uri === 'usr/local/bin/helper')
+    expect(helper).toMatchObject({ level: 'note', properties: { layer: gzipImage.layers[2]!.diffId, history: 3 } })
+    expect(log.runs[0]!.tool.driver.rules.map((r) => r.id)).toContain('fs-setuid-file')
+  })
+
   it('prints a readable table', async () => {
     const result = await pushscan(['scan', `${registry.host}/${REPO}:12`, '--insecure-registry', registry.host, '--format', 'table'])
     expect(result.code).toBe(0)
@@ -204,6 +244,15 @@ describe('pushscan scan of a two-platform index with an attestation', () => {
     ])
     expect(report.manifests.every((m) => m.subject.indexDigest === index.manifest.digest && m.status === 'complete')).toBe(true)
     expect(report.skipped).toEqual(index.attestations.map((a) => ({ digest: a.manifest.digest, platform: { os: 'unknown', architecture: 'unknown' }, reason: 'attestation' })))
+  })
+
+  it('exports the index as one CycloneDX BOM with a container component per platform', async () => {
+    const result = await pushscan(['scan', `${registry.host}/e2e/multi:1.0`, '--insecure-registry', registry.host, '--format', 'cyclonedx'])
+    expect(result.code).toBe(0)
+    const bom = JSON.parse(result.stdout) as CycloneDxBom
+    expectValidExport('cyclonedx', bom)
+    expect(bom.metadata.component).toMatchObject({ type: 'container', version: index.manifest.digest })
+    expect(bom.components.map((c) => ({ type: c.type, version: c.version }))).toEqual(index.images.map((image) => ({ type: 'container', version: image.manifest.digest })))
   })
 
   it('scans only the platform asked for', async () => {
