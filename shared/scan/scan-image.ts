@@ -33,7 +33,7 @@ import { buildImageReport, provenanceFrom } from './build-image-report.js'
 import type { ScanProgressEvent } from './progress.js'
 import { readLayers } from './read-layers.js'
 import { collectProvenance, type ProvenanceDeps } from './collect-provenance.js'
-import { matchImageReport, type LoadedVulnIndex, type VulnIndexSource } from '../vulns/report-vulns.js'
+import { matchScannedReport, type LoadedVulnIndex, type VulnIndexSource } from '../vulns/report-vulns.js'
 
 export interface ScanDeps {
   analyzers: AnalyzerSet
@@ -110,7 +110,7 @@ async function scanIndex(source: ImageSource, root: FetchedManifest, options: Sc
     const existing = await deps.reuse?.(child.descriptor.digest)
     if (existing) {
       // matched again: the stored report may predate the current index
-      manifests.push(matchImageReport({ ...existing, subject: { ...existing.subject, indexDigest: root.digest } }, vulns))
+      manifests.push(matchScannedReport({ ...existing, subject: { ...existing.subject, indexDigest: root.digest } }, vulns))
       continue
     }
     let fetched: FetchedManifest
@@ -240,7 +240,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       subject.tags,
       provenance
     )
-    return matchImageReport(report, context.vulns)
+    return matchScannedReport(report, context.vulns)
   } catch (error) {
     if (isTemporary(error)) throw error
     deps.logger.warn('scan failed', { digest: fetched.digest, ...describeError(error) })

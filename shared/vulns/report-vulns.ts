@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { describeError, ErrorCode } from '../errors.js'
 import type { ImageReport, Report, Vulnerability, VulnerabilityIndexInfo } from '../report/model.js'
 import { addSummaries, summarise } from '../report/summary.js'
 import type { VulnIndex } from './index-format.js'
@@ -67,6 +68,20 @@ export function matchImageReport(report: ImageReport, loaded: LoadedVulnIndex | 
     provenance,
     summary: summarise(findings, vulnerabilities),
     errors,
+  }
+}
+
+/**
+ * {@link matchImageReport} for a scan: matching that fails (a bug, hostile data) does not
+ * fail the scan. The report then says it was not matched (`vulnerabilityIndex: {status:
+ * 'none'}`) and carries the error in `errors` (analyzer `vulnerabilities`).
+ */
+export function matchScannedReport(report: ImageReport, loaded: LoadedVulnIndex | null): ImageReport {
+  try {
+    return matchImageReport(report, loaded)
+  } catch (error) {
+    const unmatched = matchImageReport(report, null)
+    return { ...unmatched, errors: [...unmatched.errors, { code: ErrorCode.AnalyzerFailed, message: `vulnerability matching failed: ${describeError(error).message}`, analyzer: 'vulnerabilities' }] }
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { ImageReport, IndexReport, Vulnerability } from '../../../shared/report/model.js'
 import { hasAtOrAbove } from '../../../shared/report/summary.js'
 import { parseOsvRecord } from '../../../shared/vulns/osv.js'
-import { loadedIndex, matchImageReport, matchReport, newVulnerabilities, sameVulnerabilities } from '../../../shared/vulns/report-vulns.js'
+import { loadedIndex, matchImageReport, matchReport, matchScannedReport, newVulnerabilities, sameVulnerabilities } from '../../../shared/vulns/report-vulns.js'
 import { buildIndex } from '../../../shared/vulns/vuln-index.js'
 import { expectValidReport } from '../../support/report-schema.js'
 
@@ -91,6 +91,19 @@ describe('matchImageReport', () => {
   it('does not match distribution packages of an unknown OS', () => {
     const report = matchImageReport(imageReport({ image: { ...imageReport().image, os: null } }), INDEX)
     expect(report.vulnerabilities.map((v) => v.package.name)).toEqual(['acme-lib'])
+  })
+
+  it('in a scan, turns a matching failure into a report error instead of a failed scan', () => {
+    // Prepare: an index whose package table is damaged
+    const broken = { ...INDEX, index: { ...INDEX.index, packages: { 'Debian:12': { openssl: [null] } } } } as unknown as typeof INDEX
+    // Act
+    const report = matchScannedReport(imageReport(), broken)
+    // Assess
+    expectValidReport(report)
+    expect(report.status).toBe('complete')
+    expect(report.vulnerabilityIndex).toEqual({ status: 'none' })
+    expect(report.errors).toEqual([{ code: 'ANALYZER_FAILED', message: expect.stringMatching(/^vulnerability matching failed: /), analyzer: 'vulnerabilities' }])
+    expect(matchScannedReport(imageReport(), INDEX)).toEqual(matchImageReport(imageReport(), INDEX))
   })
 
   it('leaves a failed report as it is', () => {
