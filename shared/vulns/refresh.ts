@@ -7,9 +7,13 @@
  * 2. Re-match every stored report's package list against the index. Only the stored report
  *    is read: no manifest, no layer, no registry request. A report whose vulnerabilities
  *    changed is stored again and the version it replaces is kept under
- *    `reports/sha256/<hex>/history/<time>.json`; one whose vulnerabilities are the same only
- *    gets the new `vulnerabilityIndex` (no history copy). The replace is conditional: a
- *    report rewritten meanwhile (a scan) is left to its writer. Failed reports are skipped.
+ *    `reports/sha256/<hex>/history/<time>.json`. One whose vulnerabilities are the same is not
+ *    rewritten (every refresh would otherwise rewrite every report, and a versioned bucket
+ *    keep a copy each time), unless it had not been matched against any index before: it
+ *    then gets `vulnerabilityIndex`, without a history copy. So `vulnerabilityIndex` names
+ *    the index that last changed the report; `vulndb/last-refresh.json` says when every
+ *    report was last checked. The replace is conditional: a report rewritten meanwhile (a
+ *    scan) is left to its writer. Failed reports are skipped.
  * 3. Notify about the vulnerabilities at `critical` or `high` that an image report did not
  *    have before (`newVulnerabilities`): one signed webhook delivery for the refresh. A failed
  *    delivery does not undo anything: it is logged, counted in the result and its body kept
@@ -71,9 +75,9 @@ export interface RefreshResult {
     checked: number
     /** Stored again with other vulnerabilities (previous version kept). */
     changed: number
-    /** Stored again with only the new `vulnerabilityIndex`. */
+    /** Stored again only to say it was matched (it had not been, and nothing was found). */
     restamped: number
-    /** Matched the same against the same index. */
+    /** Same vulnerabilities: not rewritten. */
     unchanged: number
     /** Failed reports, and reports rewritten by someone else meanwhile. */
     skipped: number
@@ -110,9 +114,10 @@ function vulnerabilitiesChanged(before: Report, after: Report): boolean {
   return true
 }
 
-function indexInfoChanged(before: Report, after: Report): boolean {
-  const info = (r: Report): string => JSON.stringify(r.kind === 'image' ? r.vulnerabilityIndex ?? null : r.manifests.map((m) => m.vulnerabilityIndex ?? null))
-  return info(before) !== info(after)
+/** True when the report (or a platform report of an index) had not been matched against an index. */
+function neverMatched(before: Report): boolean {
+  const unmatched = (r: ImageReport): boolean => r.status === 'complete' && r.vulnerabilityIndex?.status !== 'loaded'
+  return before.kind === 'image' ? unmatched(before) : before.manifests.some(unmatched)
 }
 
 /** Runs a refresh; see the module comment. Throws when the import fails or there is no index. */
@@ -144,7 +149,7 @@ export async function refreshVulnerabilities(options: RefreshOptions, deps: Refr
       const before = current.report
       const after = matchReport(before, loaded)
       const changed = vulnerabilitiesChanged(before, after)
-      if (!changed && !indexInfoChanged(before, after)) {
+      if (!changed && !neverMatched(before)) {
         counts.unchanged++
         continue
       }

@@ -166,11 +166,11 @@ describe('a refresh that adds a record', () => {
     // no registry request: the packages came from the stored report
     expect(registry.requests.length).toBe(registryRequests)
 
-    // a second run finds nothing new: the report only gets the new import time, no notification
+    // a second run finds nothing new: no notification, and the report is not rewritten
     const again = await refreshVulnerabilities({ sources: [`${feed.url}/Debian/all.zip`] }, refreshDeps(s, '2098-10-02T00:00:00Z'))
-    expect(again).toMatchObject({ imported: [{ added: 0, unchanged: 1 }], reports: { changed: 0, restamped: 1 }, newVulnerabilities: 0, notification: { status: 'nothing-new' } })
+    expect(again).toMatchObject({ imported: [{ added: 0, unchanged: 1 }], reports: { changed: 0, restamped: 0, unchanged: 1 }, newVulnerabilities: 0, notification: { status: 'nothing-new' } })
     expect(deliveries).toHaveLength(1)
-    expect((await s.reports.getReport(digest)) as ImageReport).toMatchObject({ vulnerabilities: after.vulnerabilities, vulnerabilityIndex: { importedAt: '2098-10-02T00:00:00.000Z' } })
+    expect(await s.reports.getReport(digest)).toEqual(after)
     expect([...s.objects.objects.keys()].filter((k) => k.includes('/history/'))).toHaveLength(1)
   })
 
@@ -219,6 +219,16 @@ describe('a refresh', () => {
     await expect(refreshVulnerabilities({ sources: [] }, { ...refreshDeps({ objects: empty, reports: new ReportStore(empty), index: new ObjectVulnIndexStore(empty) }, '2098-10-01T00:00:00Z') })).rejects.toMatchObject({
       code: ErrorCode.VulnIndexMissing,
     })
+  })
+
+  it('stamps a report that had never been matched, even when it has no vulnerabilities, without a history copy', async () => {
+    const s = await stored()
+    const clean = { ...s.before, subject: { ...s.before.subject, digest: `sha256:${'dd'.repeat(32)}` }, packages: [], vulnerabilities: [], vulnerabilityIndex: { status: 'none' as const } }
+    await s.reports.putReport(clean)
+    const result = await refreshVulnerabilities({ sources: [] }, refreshDeps(s, '2098-10-01T00:00:00Z', false))
+    expect(result.reports).toMatchObject({ checked: 2, restamped: 1, unchanged: 1 })
+    expect(await s.reports.getReport(clean.subject.digest)).toMatchObject({ vulnerabilities: [], vulnerabilityIndex: { status: 'loaded', importedAt: '2098-09-01T00:00:00.000Z' } })
+    expect([...s.objects.objects.keys()].filter((k) => k.includes('/history/'))).toEqual([])
   })
 
   it('re-matches against the stored index when given no sources, and skips failed reports', async () => {
