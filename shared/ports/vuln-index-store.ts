@@ -44,7 +44,8 @@ export interface VulnIndexStore {
   load(): Promise<{ head: VulnIndexHead; index: VulnIndex } | undefined>
   /**
    * Replaces the stored index, only if it is still at version `ifVersion` (`null`: only if
-   * there is none). Resolves the new head, or undefined when another writer got there first.
+   * there is none; absent: whatever is there, even an index that cannot be read). Resolves
+   * the new head, or undefined when another writer got there first.
    */
-  save(index: VulnIndex, lastImport: SourceImport[], options: { ifVersion: string | null }): Promise<VulnIndexHead | undefined>
+  save(index: VulnIndex, lastImport: SourceImport[], options: { ifVersion?: string | null }): Promise<VulnIndexHead | undefined>
 }

@@ -100,6 +100,11 @@ function parsePointer(bytes: Buffer): Pointer {
   }
 }
 
+interface StoredPointer {
+  pointer: Pointer
+  etag?: string
+}
+
 function headOf(pointer: Pointer): VulnIndexHead {
   return { version: pointer.sha256, importedAt: pointer.importedAt, records: pointer.records, sources: { ...pointer.sources }, lastImport: pointer.lastImport.map((s) => ({ ...s })) }
 }
@@ -142,7 +147,7 @@ export class ObjectVulnIndexStore implements VulnIndexStore {
     }
   }
 
-  async save(index: VulnIndex, lastImport: SourceImport[], options: { ifVersion: string | null }): Promise<VulnIndexHead | undefined> {
+  async save(index: VulnIndex, lastImport: SourceImport[], options: { ifVersion?: string | null }): Promise<VulnIndexHead | undefined> {
     const text = Buffer.from(serialiseIndex(index), 'utf8')
     if (text.length > MAX_INDEX_TEXT_BYTES) {
       throw new VulnDataError(VulnErrorCode.IndexInvalid, `the vulnerability index would be ${text.length} bytes, over the ${MAX_INDEX_TEXT_BYTES}-byte limit: import fewer ecosystems`)
@@ -152,8 +157,16 @@ export class ObjectVulnIndexStore implements VulnIndexStore {
     const key = `${VULN_INDEX_PREFIX}${sha256}.json.gz`
     await this.#objects.put(key, gz, { contentType: 'application/gzip' })
 
-    const current = await this.#pointer()
-    if ((current?.pointer.sha256 ?? null) !== options.ifVersion) return undefined
+    const unconditional = options.ifVersion === undefined
+    let current: StoredPointer | undefined
+    try {
+      current = await this.#pointer()
+    } catch (error) {
+      // an unreadable pointer can only be replaced unconditionally
+      if (!unconditional) throw error
+      current = undefined
+    }
+    if (!unconditional && (current?.pointer.sha256 ?? null) !== options.ifVersion) return undefined
     const pointer: Pointer = {
       format: POINTER_FORMAT,
       formatVersion: POINTER_FORMAT_VERSION,
@@ -167,14 +180,14 @@ export class ObjectVulnIndexStore implements VulnIndexStore {
     }
     const swapped = await this.#objects.put(VULN_INDEX_POINTER_KEY, Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`), {
       contentType: 'application/json',
-      ifMatch: current ? (current.etag ?? undefined) : null,
+      ...(unconditional ? {} : { ifMatch: current ? (current.etag ?? undefined) : null }),
     })
     if (!swapped) return undefined
     await this.#prune(new Set([key, ...(current ? [current.pointer.key] : [])]))
     return headOf(pointer)
   }
 
-  async #pointer(): Promise<{ pointer: Pointer; etag?: string } | undefined> {
+  async #pointer(): Promise<StoredPointer | undefined> {
     const found = await this.#objects.get(VULN_INDEX_POINTER_KEY)
     if (!found) return undefined
     return { pointer: parsePointer(found.bytes), ...(found.etag !== undefined ? { etag: found.etag } : {}) }

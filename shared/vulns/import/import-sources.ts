@@ -9,10 +9,12 @@
  *   one conditional write. A source that fails (not found, unreachable, corrupt, too large)
  *   fails the import and the previous index stays in use; so does an import that finds the
  *   index replaced by another writer meanwhile (`STORE_UNAVAILABLE`, temporary: run it again).
+ * - A stored index that cannot be read (damaged) is replaced by one built from this import's
+ *   sources alone, with a warning: it is of no use as it is, and importing is the way out.
  *
  * @module
  */
-import { ErrorCode, PushscanError } from '../../errors.js'
+import { describeError, ErrorCode, isTemporary, PushscanError } from '../../errors.js'
 import type { Clock } from '../../ports/clock.js'
 import type { Downloader } from '../../ports/downloader.js'
 import type { Logger } from '../../ports/logger.js'
@@ -69,7 +71,17 @@ function countChanges(index: VulnIndex, records: readonly OsvRecord[]): Pick<Sou
 export async function importSources(sources: readonly string[], deps: ImportDeps, options: ImportOptions = {}): Promise<ImportResult> {
   if (sources.length === 0) throw new PushscanError(ErrorCode.Usage, 'no vulnerability data source to import')
   const limits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits }
-  const stored = await deps.store.load()
+  let stored: Awaited<ReturnType<VulnIndexStore['load']>>
+  let ifVersion: string | null | undefined
+  try {
+    stored = await deps.store.load()
+    ifVersion = stored?.head.version ?? null
+  } catch (error) {
+    if (isTemporary(error)) throw error
+    deps.logger.warn('the stored vulnerability index cannot be read; this import replaces it with one of its own sources', { error: describeError(error) })
+    // replace exactly the damaged index when its pointer is readable, else whatever is there
+    ifVersion = (await deps.store.head().catch(() => undefined))?.version
+  }
   const importedAt = new Date(deps.clock.now()).toISOString()
   let index: VulnIndex = stored?.index ?? buildIndex([], undefined, { importedAt })
   const counts: SourceImport[] = []
@@ -81,7 +93,7 @@ export async function importSources(sources: readonly string[], deps: ImportDeps
     index = buildIndex(read.records, index, { importedAt })
   }
   index = { ...index, importedAt }
-  const head = await deps.store.save(index, counts, { ifVersion: stored?.head.version ?? null })
+  const head = await deps.store.save(index, counts, ifVersion === undefined ? {} : { ifVersion })
   if (!head) {
     throw new PushscanError(ErrorCode.StoreUnavailable, 'the vulnerability index was replaced by another import meanwhile; nothing was changed, run the import again', { temporary: true })
   }

@@ -216,6 +216,32 @@ describe('importing into the stored index', () => {
     await expect(store.head()).resolves.toBeUndefined()
   })
 
+  it.each([
+    ['a damaged index object', async (objects: FsObjectStore) => {
+      const pointer = JSON.parse((await objects.get('vulndb/current.json'))!.bytes.toString()) as { key: string }
+      await objects.put(pointer.key, Buffer.from('not gzip'))
+    }],
+    ['an unreadable pointer', async (objects: FsObjectStore) => {
+      await objects.put('vulndb/current.json', Buffer.from('{"format": "nonsense"}'))
+    }],
+  ])('replaces %s with an index of its own sources, with a warning', async (_label, damage) => {
+    // Prepare
+    const feed = join(dir, 'feed')
+    await mkdir(feed)
+    await writeFile(join(feed, 'GHSA-aaaa-aaaa-aaaa.json'), json(npmRecord('GHSA-aaaa-aaaa-aaaa', 'acme-a', '1.0.1', '2099-01-01T00:00:00Z')))
+    const objects = new FsObjectStore(join(dir, 'store'))
+    await importSources([feed], deps())
+    await damage(objects)
+    const warnings: string[] = []
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) }
+    // Act
+    const result = await importSources([feed], { ...deps(), logger })
+    // Assess
+    expect(result.sources[0]).toMatchObject({ added: 1 })
+    expect(warnings).toEqual([expect.stringContaining('cannot be read')])
+    expect(lookup((await store.load())!.index, 'npm', null, 'acme-a').map((c) => c.id)).toEqual(['GHSA-aaaa-aaaa-aaaa'])
+  })
+
   it('needs at least one source', async () => {
     await expect(importSources([], deps())).rejects.toMatchObject({ code: ErrorCode.Usage })
   })
