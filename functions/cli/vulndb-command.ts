@@ -175,7 +175,9 @@ export async function vulndbCommand(argv: string[], io: CliIo): Promise<number> 
       }
     )
     write(io, values.format, result, () => refreshLines(result))
-    if (result.notification.status === 'failed') io.stderr.write(`pushscan: warning: the notification was not delivered: ${result.notification.error ?? ''}; its body is kept in the store under ${result.notification.undelivered ?? '(could not be kept)'}\n`)
+    if (result.notification.status === 'failed') {
+      io.stderr.write(`pushscan: warning: a notification was not delivered (${result.notification.error ?? ''}); its body is kept in the store: ${result.notification.undelivered?.join(', ') ?? '(it could not be kept)'}\n`)
+    }
     if (result.reports.failed > 0) {
       io.stderr.write(`pushscan: ${ErrorCode.StoreUnavailable}: ${result.reports.failed} stored reports could not be re-matched (see the warnings above)\n`)
       return EXIT_FAILED

@@ -15,9 +15,10 @@
  *    report was last checked. The replace is conditional: a report rewritten meanwhile (a
  *    scan) is left to its writer. Failed reports are skipped.
  * 3. Notify about the vulnerabilities at `critical` or `high` that an image report did not
- *    have before (`newVulnerabilities`): one signed webhook delivery for the refresh. A failed
- *    delivery does not undo anything: it is logged, counted in the result and its body kept
- *    under `vulndb/undelivered/<time>.json`.
+ *    have before (`newVulnerabilities`): signed webhook deliveries of at most
+ *    {@link MAX_IMAGES_PER_NOTIFICATION} images each (usually one). A failed delivery does not
+ *    undo anything: it is logged, counted in the result and its body kept under
+ *    `vulndb/undelivered/<time>-<n>.json`.
  * 4. Record the result under `vulndb/last-refresh.json` (shown by `pushscan vulndb status`).
  *
  * Running it twice is harmless: the second run finds nothing new to notify.
@@ -42,6 +43,8 @@ import { loadedIndex, matchReport, newVulnerabilities, sameVulnerabilities, type
 export const LAST_REFRESH_KEY = 'vulndb/last-refresh.json'
 /** Where bodies of failed notifications are kept. */
 export const UNDELIVERED_PREFIX = 'vulndb/undelivered/'
+/** Images per notification: a receiver may refuse a very large body. */
+export const MAX_IMAGES_PER_NOTIFICATION = 100
 /** Severities a refresh notifies about. */
 export const NOTIFY_SEVERITIES: readonly SeverityOrUnknown[] = ['critical', 'high']
 
@@ -86,7 +89,18 @@ export interface RefreshResult {
   }
   /** Critical and high vulnerabilities new to an image. */
   newVulnerabilities: number
-  notification: { status: NotificationStatus; attempts?: number; error?: string; undelivered?: string }
+  notification: {
+    /** `failed` when any delivery failed. */
+    status: NotificationStatus
+    /** Deliveries made (one per {@link MAX_IMAGES_PER_NOTIFICATION} images). */
+    deliveries?: number
+    /** Requests made, retries included. */
+    attempts?: number
+    /** Why the last failed delivery failed. */
+    error?: string
+    /** Where the bodies of failed deliveries are kept. */
+    undelivered?: string[]
+  }
 }
 
 function severityAllowed(severity: SeverityOrUnknown): boolean {
@@ -180,21 +194,26 @@ export async function refreshVulnerabilities(options: RefreshOptions, deps: Refr
     notification = { status: 'not-configured' }
     logger.info('new vulnerabilities found; no notification URL is configured', { images: images.length, vulnerabilities: newCount })
   } else {
-    const body = buildNotification(refreshedAt, index, images)
-    const outcome = await deps.notifier.notify(body)
-    if (outcome.delivered) {
-      notification = { status: 'sent', attempts: outcome.attempts }
-      logger.info('notified about new vulnerabilities', { images: images.length, vulnerabilities: newCount, delivery: body.id })
-    } else {
-      notification = { status: 'failed', attempts: outcome.attempts, error: outcome.error ?? 'not delivered' }
-      const key = `${UNDELIVERED_PREFIX}${refreshedAt.replace(/:/g, '-')}.json`
+    notification = { status: 'sent', deliveries: 0, attempts: 0 }
+    for (let start = 0, n = 1; start < images.length; start += MAX_IMAGES_PER_NOTIFICATION, n++) {
+      const body = buildNotification(refreshedAt, index, images.slice(start, start + MAX_IMAGES_PER_NOTIFICATION))
+      const outcome = await deps.notifier.notify(body)
+      notification.deliveries! += 1
+      notification.attempts! += outcome.attempts
+      if (outcome.delivered) {
+        logger.info('notified about new vulnerabilities', { images: body.images.length, delivery: body.id })
+        continue
+      }
+      notification.status = 'failed'
+      notification.error = outcome.error ?? 'not delivered'
+      const key = `${UNDELIVERED_PREFIX}${refreshedAt.replace(/:/g, '-')}-${n}.json`
       try {
         await deps.objects.put(key, Buffer.from(serialiseNotification(body)), { contentType: 'application/json' })
-        notification.undelivered = key
+        notification.undelivered = [...(notification.undelivered ?? []), key]
       } catch (error) {
         logger.error('could not keep the undelivered notification', { error: describeError(error) })
       }
-      logger.error('could not deliver the notification about new vulnerabilities', { attempts: outcome.attempts, status: outcome.status, error: outcome.error, delivery: body.id, kept: notification.undelivered })
+      logger.error('could not deliver the notification about new vulnerabilities', { attempts: outcome.attempts, status: outcome.status, error: outcome.error, delivery: body.id, kept: key })
     }
   }
 

@@ -160,7 +160,7 @@ describe('a refresh that adds a record', () => {
       imported: [{ source: `${feed.url}/Debian/all.zip`, records: 1, added: 1 }],
       reports: { checked: 1, changed: 1, restamped: 0, unchanged: 0, skipped: 0, failed: 0 },
       newVulnerabilities: 1,
-      notification: { status: 'sent', attempts: 1 },
+      notification: { status: 'sent', deliveries: 1, attempts: 1 },
     })
     expect(JSON.parse(s.objects.objects.get(LAST_REFRESH_KEY)!.toString())).toEqual(result)
     // no registry request: the packages came from the stored report
@@ -183,10 +183,29 @@ describe('a refresh that adds a record', () => {
     const result = await refreshVulnerabilities({ sources: [LATER_FEED] }, refreshDeps(s, '2098-10-01T00:00:00Z'))
     // Assess
     expect(deliveries).toHaveLength(2)
-    expect(result.notification).toEqual({ status: 'failed', attempts: 2, error: 'HTTP 503', undelivered: 'vulndb/undelivered/2098-10-01T00-00-00.000Z.json' })
-    expect(JSON.parse(s.objects.objects.get(result.notification.undelivered!)!.toString())).toEqual(JSON.parse(deliveries[0]!.body))
+    expect(result.notification).toEqual({ status: 'failed', deliveries: 1, attempts: 2, error: 'HTTP 503', undelivered: ['vulndb/undelivered/2098-10-01T00-00-00.000Z-1.json'] })
+    expect(JSON.parse(s.objects.objects.get(result.notification.undelivered![0]!)!.toString())).toEqual(JSON.parse(deliveries[0]!.body))
     expect(((await s.reports.getReport(digest)) as ImageReport).vulnerabilities.map((v) => v.id)).toContain('CVE-2098-10010')
     receiverStatus = 200
+  })
+
+  it('sends one notification per 100 images', async () => {
+    // Prepare: 101 stored images with the same packages
+    const s = await stored()
+    for (let i = 1; i <= 100; i++) {
+      const digest = `sha256:${i.toString(16).padStart(64, '0')}`
+      await s.reports.putReport({ ...s.before, subject: { ...s.before.subject, digest } })
+    }
+    deliveries.length = 0
+    receiverStatus = 200
+    // Act
+    const result = await refreshVulnerabilities({ sources: [LATER_FEED] }, refreshDeps(s, '2098-10-01T00:00:00Z'))
+    // Assess
+    expect(result).toMatchObject({ reports: { checked: 101, changed: 101 }, newVulnerabilities: 101, notification: { status: 'sent', deliveries: 2, attempts: 2 } })
+    const bodies = deliveries.map((d) => JSON.parse(d.body) as VulnerabilityNotification)
+    expect(bodies.map((b) => b.images.length)).toEqual([100, 1])
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(2)
+    expect(new Set(bodies.flatMap((b) => b.images.map((i) => i.digest))).size).toBe(101)
   })
 
   it('without a notification URL, still updates and says nothing was sent', async () => {
