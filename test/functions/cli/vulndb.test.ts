@@ -112,7 +112,9 @@ describe('pushscan vulndb import, then pushscan scan', () => {
   it('exits 1 with --fail-on high because of a vulnerability, and 0 without the index', async () => {
     const withIndex = await pushscan(['scan', ref, '--insecure-registry', registry.host, '--no-progress', '--fail-on', 'high'], '', env)
     expect(withIndex.code).toBe(1)
-    expect(JSON.parse(withIndex.stdout).summary.high).toBeGreaterThanOrEqual(2)
+    const failing = JSON.parse(withIndex.stdout) as ImageReport
+    expectValidReport(failing)
+    expect(failing.summary.high).toBeGreaterThanOrEqual(2)
     const without = await pushscan(['scan', ref, '--insecure-registry', registry.host, '--no-progress', '--fail-on', 'high', '--no-vulndb'], '', env)
     expect(without.code).toBe(0)
     const report = JSON.parse(without.stdout) as ImageReport

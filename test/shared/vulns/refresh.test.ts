@@ -109,6 +109,7 @@ async function stored(): Promise<{ objects: MemoryObjectStore; reports: ReportSt
   const request = createScanRequest({ registry: registry.host, repository: 'team/app', digest, tag: '1.0', source: 'manual', receivedAt: '2098-09-01T01:00:00Z', requestId: 'r-1' })
   await expect(processScanRequest(request, worker)).resolves.toMatchObject({ status: 'scanned', report: 'complete' })
   const before = (await reports.getReport(digest)) as ImageReport
+  expectValidReport(before)
   return { objects, reports, index, before }
 }
 
