@@ -35,6 +35,11 @@ export const CONTEXT_KEYS = {
   logRetentionDays: 'log retention in days (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, …)',
   tracing: 'true to turn on X-Ray tracing',
   registryAuthSecretArn: 'the complete ARN of a secret holding a docker config.json',
+  vulndbSources: 'comma-separated http(s) URLs of zips of OSV records (OSV exports)',
+  vulndbRefreshHours: 'hours between vulnerability refreshes, 1 to 168',
+  vulndbMemoryMiB: 'the vulnerability refresh memory in MiB, 512 to 10240',
+  notifyUrl: 'where new critical and high vulnerabilities are POSTed (signed)',
+  notifySecretArn: 'the complete ARN of a secret holding the notification HMAC key',
 } as const
 
 export type ContextKey = keyof typeof CONTEXT_KEYS
@@ -104,6 +109,19 @@ export function propsFromContext(node: Node): PushscanStackProps {
   if (tracing !== undefined) props.tracing = tracing
   const secretArn = text(get('registryAuthSecretArn'), 'registryAuthSecretArn')
   if (secretArn !== undefined) props.registryAuthSecretArn = secretArn
+  const vulndbSources = list(get('vulndbSources'), 'vulndbSources')
+  if (vulndbSources) props.vulndbSources = vulndbSources
+  const refreshHours = whole(get('vulndbRefreshHours'), 'vulndbRefreshHours', 1, 168)
+  if (refreshHours !== undefined) props.vulndbRefreshInterval = Duration.hours(refreshHours)
+  const vulndbMemory = whole(get('vulndbMemoryMiB'), 'vulndbMemoryMiB', 512, 10240)
+  if (vulndbMemory !== undefined) props.vulndbMemorySize = vulndbMemory
+  const notifyUrl = text(get('notifyUrl'), 'notifyUrl')
+  if (notifyUrl !== undefined) {
+    if (!/^https?:\/\/\S+$/i.test(notifyUrl)) throw contextError('notifyUrl', 'must be an http(s) URL', notifyUrl)
+    props.notifyUrl = notifyUrl
+  }
+  const notifySecretArn = text(get('notifySecretArn'), 'notifySecretArn')
+  if (notifySecretArn !== undefined) props.notifySecretArn = notifySecretArn
   return props
 }
 

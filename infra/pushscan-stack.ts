@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { CfnOutput, Stack, Tags, Token, type Duration, type Size, type StackProps } from 'aws-cdk-lib'
+import { CfnOutput, Duration, Stack, Tags, Token, type Size, type StackProps } from 'aws-cdk-lib'
+import * as events from 'aws-cdk-lib/aws-events'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as sns from 'aws-cdk-lib/aws-sns'
@@ -19,6 +20,7 @@ import { EcrTrigger } from './constructs/ecr-trigger.js'
 import { ReportBucket } from './constructs/report-bucket.js'
 import { ScanPipeline } from './constructs/scan-pipeline.js'
 import { secretFromCompleteArn, ServiceSecrets } from './constructs/service-secrets.js'
+import { VulndbRefresh } from './constructs/vulndb-refresh.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -144,6 +146,33 @@ export interface PushscanStackProps extends StackProps {
    * @default - no registry credentials (anonymous pulls, and ECR through the worker's role)
    */
   readonly registryAuthSecretArn?: string
+  /**
+   * What the vulnerability refresh imports: http(s) URLs of zips of OSV records, such as
+   * OSV's exports (`https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip`).
+   * @default - the OSV exports of Alpine, Debian, npm, PyPI, Go and Maven
+   */
+  readonly vulndbSources?: readonly string[]
+  /**
+   * How often the vulnerability refresh runs.
+   * @default Duration.hours(6)
+   */
+  readonly vulndbRefreshInterval?: Duration
+  /**
+   * The vulnerability refresh's memory in MiB (it holds the archives and the index).
+   * @default 3008
+   */
+  readonly vulndbMemorySize?: number
+  /**
+   * Where the refresh POSTs notifications about new critical and high vulnerabilities,
+   * signed with HMAC-SHA256 (`X-Pushscan-Signature`).
+   * @default - no notifications
+   */
+  readonly notifyUrl?: string
+  /**
+   * The complete ARN of an existing secret holding the notifications' HMAC key.
+   * @default - a generated secret, when `notifyUrl` is set
+   */
+  readonly notifySecretArn?: string
 }
 
 /** pushscan's resources: secrets, report bucket, scan pipeline, api, ECR trigger. */
@@ -153,6 +182,7 @@ export class PushscanStack extends Stack {
   readonly pipeline: ScanPipeline
   readonly api: Api
   readonly ecrTrigger: EcrTrigger
+  readonly vulndb: VulndbRefresh
 
   constructor(scope: Construct, id: string, props: PushscanStackProps = {}) {
     super(scope, id, { description: 'pushscan: container images scanned when they are pushed', ...props })
@@ -224,11 +254,28 @@ export class PushscanStack extends Stack {
       repositories: props.ecrRepositories,
     })
 
+    if (props.notifySecretArn && !props.notifyUrl) throw new Error('PushscanStack: notifySecretArn needs notifyUrl')
+    this.vulndb = new VulndbRefresh(this, 'Vulndb', {
+      bucket,
+      environment: { [ENV.LogLevel]: props.logLevel ?? 'info' },
+      sources: props.vulndbSources,
+      schedule: events.Schedule.rate(props.vulndbRefreshInterval ?? Duration.hours(6)),
+      memorySize: props.vulndbMemorySize,
+      ...(props.notifyUrl ? { notifyUrl: props.notifyUrl } : {}),
+      ...(props.notifySecretArn ? { notifySecret: secretFromCompleteArn(this, 'NotifySecret', props.notifySecretArn) } : {}),
+      alarmTopic,
+      logRetention: props.logRetention,
+      tracing: props.tracing,
+    })
+
     new CfnOutput(this, 'ReportBucketName', { value: bucket.bucketName, description: 'The S3 bucket holding the reports' })
     new CfnOutput(this, 'ScanQueueUrl', { value: this.pipeline.queue.queueUrl, description: 'The scan queue' })
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.pipeline.deadLetterQueue.queueUrl, description: 'Scan requests that failed on every attempt' })
     new CfnOutput(this, 'WebhookSecretArn', { value: this.secrets.webhookSecret.secretArn, description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text' })
     new CfnOutput(this, 'ApiKeySecretArn', { value: this.secrets.apiKey.secretArn, description: 'aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text' })
+    if (this.vulndb.notifySecret) {
+      new CfnOutput(this, 'NotifySecretArn', { value: this.vulndb.notifySecret.secretArn, description: 'The HMAC key of X-Pushscan-Signature: aws secretsmanager get-secret-value --secret-id <this> --query SecretString --output text' })
+    }
   }
 }
 

@@ -23,12 +23,18 @@ export const ENV = {
   Limits: 'PUSHSCAN_LIMITS',
   LogLevel: 'PUSHSCAN_LOG_LEVEL',
   WorkerConcurrency: 'PUSHSCAN_WORKER_CONCURRENCY',
+  // vulnerability data
+  VulndbSources: 'PUSHSCAN_VULNDB_SOURCES',
+  VulndbRefreshMinutes: 'PUSHSCAN_VULNDB_REFRESH_MINUTES',
+  NotifyUrl: 'PUSHSCAN_NOTIFY_URL',
+  NotifySecret: 'PUSHSCAN_NOTIFY_SECRET',
   // AWS
   ReportBucket: 'PUSHSCAN_REPORT_BUCKET',
   QueueUrl: 'PUSHSCAN_QUEUE_URL',
   WebhookSecretArn: 'PUSHSCAN_WEBHOOK_SECRET_ARN',
   ApiKeyArn: 'PUSHSCAN_API_KEY_ARN',
   RegistryAuthSecretArn: 'PUSHSCAN_REGISTRY_AUTH_SECRET_ARN',
+  NotifySecretArn: 'PUSHSCAN_NOTIFY_SECRET_ARN',
 } as const
 
 /** Registries allowed when PUSHSCAN_ALLOWED_REGISTRIES is not set: the big public ones. */
@@ -161,4 +167,44 @@ function parseMirrors(text: string): Record<string, string> {
     mirrors[registry] = url.origin
   }
   return mirrors
+}
+
+/** Settings of the vulnerability refresh (`functions/vulndb`, `pushscan vulndb refresh`). */
+export interface VulndbConfig {
+  /** What to re-import: directories, zips, JSON files or http(s) URLs of zips. */
+  sources: string[]
+  /** Where to send the notification about new critical and high vulnerabilities. */
+  notify?: { url: string; secret: string }
+  logLevel: WorkerConfig['logLevel']
+}
+
+/**
+ * Reads the refresh settings: `PUSHSCAN_VULNDB_SOURCES` (comma-separated), and
+ * `PUSHSCAN_NOTIFY_URL` with its HMAC secret (`PUSHSCAN_NOTIFY_SECRET`, or `secrets` when the
+ * environment names it by ARN), at least 16 characters.
+ */
+export function loadVulndbConfig(env: Env, secrets: { notifySecret?: string } = {}): VulndbConfig {
+  const sources = (optional(env, ENV.VulndbSources) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  for (const source of sources) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^https?:\/\//i.test(source)) {
+      throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.VulndbSources, `"${source}" is not a path or an http(s) URL`)
+    }
+  }
+  const logLevel = optional(env, ENV.LogLevel) ?? 'info'
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.LogLevel, 'must be debug, info, warn or error')
+  const config: VulndbConfig = { sources, logLevel: logLevel as VulndbConfig['logLevel'] }
+  const url = optional(env, ENV.NotifyUrl)
+  if (url !== undefined) {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.NotifyUrl, `"${url}" is not a URL`)
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(ErrorCode.ConfigInvalidValue, ENV.NotifyUrl, 'must be an http or https URL')
+    const notifySecret = optional(env, ENV.NotifySecret) ?? secrets.notifySecret
+    if (notifySecret === undefined) throw new ConfigError(ErrorCode.ConfigMissing, ENV.NotifySecret, `is not set, and ${ENV.NotifyUrl} needs it to sign notifications`)
+    config.notify = { url, secret: secret(ENV.NotifySecret, notifySecret) }
+  }
+  return config
 }

@@ -76,6 +76,12 @@ export const ErrorCode = {
   VulnIndexInvalid: 'VULN_INDEX_INVALID',
   VersionInvalid: 'VERSION_INVALID',
   EcosystemUnsupported: 'ECOSYSTEM_UNSUPPORTED',
+  VulnIndexMissing: 'VULN_INDEX_MISSING',
+  VulnSourceNotFound: 'VULN_SOURCE_NOT_FOUND',
+  VulnSourceUnavailable: 'VULN_SOURCE_UNAVAILABLE',
+  VulnSourceInvalid: 'VULN_SOURCE_INVALID',
+  VulnSourceTooLarge: 'VULN_SOURCE_TOO_LARGE',
+  NotificationFailed: 'NOTIFICATION_FAILED',
   // provenance
   SignatureInvalid: 'SIGNATURE_INVALID',
   AttestationInvalid: 'ATTESTATION_INVALID',

@@ -8,17 +8,22 @@
 import { ECRClient } from '@aws-sdk/client-ecr'
 import { S3Client } from '@aws-sdk/client-s3'
 import { SQSClient } from '@aws-sdk/client-sqs'
-import { ENV, loadServiceConfig, loadWorkerConfig, required, type Env } from '../../shared/config.js'
+import { ENV, loadServiceConfig, loadVulndbConfig, loadWorkerConfig, required, type Env } from '../../shared/config.js'
 import { systemClock } from '../../shared/ports/clock.js'
 import type { Logger } from '../../shared/ports/logger.js'
 import { ReportStore } from '../../shared/report/report-store.js'
+import { ObjectVulnIndexStore } from '../../shared/vulns/object-vuln-index-store.js'
+import type { RefreshDeps, RefreshOptions } from '../../shared/vulns/refresh.js'
+import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
+import { UndiciDownloader } from '../runtime/undici-downloader.js'
+import { WebhookNotifier } from '../runtime/webhook-notifier.js'
 import type { WorkerDeps } from '../../shared/scan/process-scan-request.js'
 import type { ApiDeps } from '../api/app.js'
 import { jsonLogger } from '../runtime/json-logger.js'
 import { createWorkerDeps, guardedAgent } from '../runtime/worker-deps.js'
 import { ecrTokenProvider } from './ecr-token.js'
 import { S3ObjectStore } from './s3-object-store.js'
-import { readServiceSecrets, secretsManagerReader, withRegistryAuthFile, type SecretReader } from './secrets.js'
+import { readNotifySecret, readServiceSecrets, secretsManagerReader, withRegistryAuthFile, type SecretReader } from './secrets.js'
 import { SqsScanQueue } from './sqs-scan-queue.js'
 
 export interface AwsDepsOptions {
@@ -55,6 +60,28 @@ export async function awsWorkerDeps(env: Env, options: AwsDepsOptions = {}): Pro
     credentials: [ecrTokenProvider(new ECRClient({}))],
   })
   return { deps, logger }
+}
+
+/**
+ * The vulnerability refresh's wiring: the sources to re-import, the report bucket (reports
+ * and the index), undici for downloads and the notification webhook (its HMAC key from
+ * Secrets Manager when named by ARN). No registry client: a refresh pulls no image.
+ */
+export async function awsVulndbDeps(env: Env, options: AwsDepsOptions = {}): Promise<{ deps: RefreshDeps; options: RefreshOptions; logger: Logger }> {
+  const config = loadVulndbConfig(env, await readNotifySecret(env, options.readSecret ?? secretsManagerReader()))
+  const logger = jsonLogger({ level: config.logLevel, base: { function: 'vulndb' } })
+  const objects = new S3ObjectStore(new S3Client({}), required(env, ENV.ReportBucket))
+  const userAgent = `${SCANNER_NAME}/${SCANNER_VERSION}`
+  const deps: RefreshDeps = {
+    index: new ObjectVulnIndexStore(objects, logger),
+    reports: new ReportStore(objects),
+    objects,
+    downloader: new UndiciDownloader({ userAgent }),
+    clock: systemClock,
+    logger,
+    ...(config.notify ? { notifier: new WebhookNotifier({ ...config.notify, userAgent }) } : {}),
+  }
+  return { deps, options: { sources: config.sources }, logger }
 }
 
 /**

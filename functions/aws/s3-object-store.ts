@@ -1,9 +1,10 @@
 /**
- * {@link ObjectStore} on Amazon S3, with conditional writes (`If-Match` / `If-None-Match`).
+ * {@link ObjectStore} on Amazon S3, with conditional writes (`If-Match` / `If-None-Match`),
+ * listings (ListObjectsV2, page by page) and deletes.
  *
  * @module
  */
-import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3'
 import { ErrorCode, PushscanError } from '../../shared/errors.js'
 import type { ObjectStore, StoredObject } from '../../shared/ports/object-store.js'
 
@@ -45,6 +46,31 @@ export class S3ObjectStore implements ObjectStore {
       const status = (error as S3ServiceException).$metadata?.httpStatusCode
       if (status === 412 || status === 409) return false
       throw unavailable('write', key, error)
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    let token: string | undefined
+    do {
+      let page
+      try {
+        page = await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + prefix, ...(token ? { ContinuationToken: token } : {}) }))
+      } catch (error) {
+        throw unavailable('list', prefix, error)
+      }
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined && object.Key.startsWith(this.#prefix)) yield object.Key.slice(this.#prefix.length)
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }))
+    } catch (error) {
+      if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)) return
+      throw unavailable('delete', key, error)
     }
   }
 }

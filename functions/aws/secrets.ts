@@ -5,6 +5,8 @@
  * - `PUSHSCAN_WEBHOOK_SECRET_ARN`, `PUSHSCAN_API_KEY_ARN`: secrets whose value (a plain
  *   string) is the webhook secret or the API key. `PUSHSCAN_WEBHOOK_SECRET` and
  *   `PUSHSCAN_API_KEY` still win when they are set, and then the secret is not read.
+ * - `PUSHSCAN_NOTIFY_SECRET_ARN`: the HMAC key of the vulnerability notifications (a plain
+ *   string); `PUSHSCAN_NOTIFY_SECRET` wins when it is set.
  * - `PUSHSCAN_REGISTRY_AUTH_SECRET_ARN`: a secret holding a docker `config.json` document.
  *   It is written to `/tmp/pushscan-registry-auth.json` (mode 0600), and that path is used
  *   as `PUSHSCAN_REGISTRY_AUTH`, unless `PUSHSCAN_REGISTRY_AUTH` is set.
@@ -21,6 +23,7 @@ export const SECRET_ENV = {
   WebhookSecretArn: ENV.WebhookSecretArn,
   ApiKeyArn: ENV.ApiKeyArn,
   RegistryAuthSecretArn: ENV.RegistryAuthSecretArn,
+  NotifySecretArn: ENV.NotifySecretArn,
 } as const
 
 /** Where the registry credentials secret is written: /tmp is the only writable path in Lambda. */
@@ -64,6 +67,13 @@ export async function readServiceSecrets(env: Env, read: SecretReader): Promise<
   if (webhookSecret !== undefined) secrets.webhookSecret = webhookSecret
   if (apiKey !== undefined) secrets.apiKey = apiKey
   return secrets
+}
+
+/** The notification HMAC key, for `loadVulndbConfig(env, secrets)`, unless the plain variable is set. */
+export async function readNotifySecret(env: Env, read: SecretReader): Promise<{ notifySecret?: string }> {
+  if (optional(env, ENV.NotifySecret) !== undefined) return {}
+  const notifySecret = await readText(env, SECRET_ENV.NotifySecretArn, read)
+  return notifySecret === undefined ? {} : { notifySecret }
 }
 
 /**

@@ -37,6 +37,7 @@ import type { CliIo } from './cli-io.js'
 import { progressLine } from './progress-line.js'
 import { credentialsFor, readPasswordFromStdin } from './registry-auth.js'
 import { stderrLogger } from './stderr-logger.js'
+import { loadLocalVulnIndex, vulndbCommand } from './vulndb-command.js'
 
 export const ExitCode = { Ok: 0, FailOn: 1, Failed: 2 } as const
 
@@ -46,6 +47,8 @@ const USAGE = `Usage:
   pushscan scan REF [options]     scan an image and print its report
   pushscan rules [--format tsv|markdown]
                                   list the rules findings refer to
+  pushscan vulndb import|refresh|status
+                                  the vulnerability index (pushscan vulndb --help)
   pushscan --version
 
 REF is a registry reference (nginx:1.27, 127.0.0.1:5000/team/app@sha256:…)
@@ -60,7 +63,7 @@ Options for scan:
   --username U                 registry user; with --password-stdin
   --password-stdin             read the registry password from stdin
   --registry-auth FILE         docker config.json-style credentials file
-  --fail-on SEVERITY           exit 1 when a finding is at or above SEVERITY
+  --fail-on SEVERITY           exit 1 when a finding or vulnerability is at or above SEVERITY
                                (critical, high, medium, low, info, unknown)
   --limit NAME=VALUE           change a limit, e.g. maxLayerBytes=8GiB (repeatable)
   --no-progress                no progress line on stderr
@@ -68,9 +71,11 @@ Options for scan:
                                with (repeatable)
   --no-cache                   do not use or fill the layer cache in the data
                                directory ($PUSHSCAN_DATA_DIR, ~/.local/share/pushscan)
+  --no-vulndb                  do not match packages against the vulnerability index
+                               in the data directory (pushscan vulndb import)
   --verbose                    log retries and other details to stderr
 
-Exit status: 0 done, 1 a finding at or above --fail-on, 2 the scan failed.
+Exit status: 0 done, 1 a finding or vulnerability at or above --fail-on, 2 the scan failed.
 `
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -81,6 +86,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await scanCommand(rest, io)
       case 'rules':
         return rulesCommand(rest, io)
+      case 'vulndb':
+        return await vulndbCommand(rest, io)
       case '--version':
       case 'version':
         io.stdout.write(`${SCANNER_NAME} ${SCANNER_VERSION}\n`)
@@ -126,6 +133,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
       limit: { type: 'string', multiple: true, default: [] },
       'no-progress': { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
+      'no-vulndb': { type: 'boolean', default: false },
       'verify-key': { type: 'string', multiple: true, default: [] },
       verbose: { type: 'boolean', default: false },
     },
@@ -144,6 +152,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const logger = stderrLogger(io.stderr, values.verbose)
 
   const trustedKeys = await readTrustedKeys(values['verify-key'])
+  const vulnIndex = values['no-vulndb'] ? null : await loadLocalVulnIndex(io, logger)
   const dispatcher = new Agent({ connections: 8, pipelining: 1 })
   let source: ImageSource | undefined
   let baseDiffIds: ProvenanceDeps['baseDiffIds']
@@ -182,6 +191,7 @@ async function scanCommand(args: string[], io: CliIo): Promise<number> {
         ...(cache ? { cache } : {}),
         provenance: { trustedKeys, ...(baseDiffIds ? { baseDiffIds } : {}) },
         analyzers: createAnalyzerSet(),
+        vulnerabilityIndex: async () => vulnIndex,
         limits,
         clock: systemClock,
         logger,

@@ -5,14 +5,16 @@
  * - data in `$PUSHSCAN_DATA_DIR`, else `$XDG_DATA_HOME/pushscan`, else `~/.local/share/pushscan`;
  * - the webhook secret and API key from the environment, else generated once and kept in
  *   `<data dir>/secrets.json` (mode 0600);
- * - listening on 127.0.0.1:8080 (`PUSHSCAN_HOST=0.0.0.0` to take webhooks from other hosts).
+ * - listening on 127.0.0.1:8080 (`PUSHSCAN_HOST=0.0.0.0` to take webhooks from other hosts);
+ * - no periodic vulnerability refresh unless `PUSHSCAN_VULNDB_REFRESH_MINUTES` is set (it
+ *   re-imports `PUSHSCAN_VULNDB_SOURCES` and notifies `PUSHSCAN_NOTIFY_URL`, if set).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ConfigError, ENV, integer, loadServiceConfig, optional, type Env, type ServiceConfig } from '../../shared/config.js'
+import { ConfigError, ENV, integer, loadServiceConfig, loadVulndbConfig, optional, type Env, type ServiceConfig, type VulndbConfig } from '../../shared/config.js'
 import { ErrorCode } from '../../shared/errors.js'
 import { defaultDataDir } from '../runtime/data-dir.js'
 
@@ -29,6 +31,9 @@ export interface LocalConfig {
   concurrency: number
   shutdownGraceMs: number
   secretsFile: string
+  vulndb: VulndbConfig
+  /** Minutes between vulnerability refreshes; 0: none. */
+  vulndbRefreshMinutes: number
 }
 
 interface Secrets {
@@ -71,5 +76,7 @@ export async function loadLocalConfig(env: Env, homeDir: string): Promise<LocalC
     concurrency: integer(env, ENV.WorkerConcurrency, 1, 1, 16),
     shutdownGraceMs: integer(env, LOCAL_ENV.ShutdownGraceSeconds, 20, 0, 3600) * 1000,
     secretsFile,
+    vulndb: loadVulndbConfig(env),
+    vulndbRefreshMinutes: integer(env, ENV.VulndbRefreshMinutes, 0, 0, 7 * 24 * 60),
   }
 }

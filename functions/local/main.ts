@@ -9,11 +9,18 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { describeError } from '../../shared/errors.js'
 import { systemClock } from '../../shared/ports/clock.js'
+import { ReportStore } from '../../shared/report/report-store.js'
+import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
+import { ObjectVulnIndexStore } from '../../shared/vulns/object-vuln-index-store.js'
+import { refreshVulnerabilities } from '../../shared/vulns/refresh.js'
 import { createApp } from '../api/app.js'
 import { jsonLogger } from '../runtime/json-logger.js'
+import { UndiciDownloader } from '../runtime/undici-downloader.js'
+import { WebhookNotifier } from '../runtime/webhook-notifier.js'
 import { createWorkerDeps, guardedAgent } from '../runtime/worker-deps.js'
 import { loadLocalConfig } from './local-config.js'
 import { LocalWorker } from './local-worker.js'
+import { PeriodicRefresh } from './periodic-refresh.js'
 import { DurableQueue } from './queue/durable-queue.js'
 import { FsObjectStore } from './store/fs-object-store.js'
 
@@ -26,7 +33,8 @@ const config = await loadLocalConfig(process.env, homedir()).catch((error: unkno
 const logger = jsonLogger({ level: config.service.logLevel })
 const dispatcher = guardedAgent(config.service)
 const queue = await DurableQueue.open(join(config.dataDir, 'queue'))
-const workerDeps = await createWorkerDeps({ config: config.service, objects: new FsObjectStore(join(config.dataDir, 'store')), clock: systemClock, logger, dispatcher })
+const objects = new FsObjectStore(join(config.dataDir, 'store'))
+const workerDeps = await createWorkerDeps({ config: config.service, objects, clock: systemClock, logger, dispatcher })
 const app = createApp({ queue, reports: workerDeps.reports, config: config.service, clock: systemClock, logger })
 const worker = new LocalWorker(queue, workerDeps, logger, config.concurrency)
 
@@ -41,6 +49,31 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
 })
 worker.start()
 
+// the vulnerability refresh: sources and notifications are the operator's, not a webhook's, so no guarded agent
+const userAgent = `${SCANNER_NAME}/${SCANNER_VERSION}`
+const { notify, sources } = config.vulndb
+const refresher =
+  config.vulndbRefreshMinutes > 0
+    ? new PeriodicRefresh(
+        () =>
+          refreshVulnerabilities(
+            { sources },
+            {
+              index: new ObjectVulnIndexStore(objects, logger),
+              reports: new ReportStore(objects),
+              objects,
+              downloader: new UndiciDownloader({ userAgent }),
+              clock: systemClock,
+              logger,
+              ...(notify ? { notifier: new WebhookNotifier({ ...notify, userAgent }) } : {}),
+            }
+          ),
+        config.vulndbRefreshMinutes * 60_000,
+        logger
+      )
+    : undefined
+refresher?.start()
+
 let stopping = false
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return
@@ -48,6 +81,8 @@ async function shutdown(signal: string): Promise<void> {
   logger.info('shutting down', { signal })
   server.close()
   await worker.stop(config.shutdownGraceMs)
+  // a refresh is atomic (one index swap, conditional report writes): stopping it mid-way loses nothing
+  await Promise.race([refresher?.stop(), new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref())])
   await queue.close()
   await dispatcher.close()
   logger.info('stopped')

@@ -23,6 +23,8 @@ import { chainCredentials, parseDockerConfig, staticCredentials, type Credential
 import { UndiciRegistryClient } from '../../shared/registry/undici-registry-client.js'
 import type { WorkerDeps } from '../../shared/scan/process-scan-request.js'
 import { SCANNER_NAME, SCANNER_VERSION } from '../../shared/version.js'
+import { ObjectVulnIndexStore } from '../../shared/vulns/object-vuln-index-store.js'
+import { VulnIndexCache } from '../../shared/vulns/vuln-index-cache.js'
 
 /** An undici dispatcher whose DNS lookups refuse addresses the policy does not allow. */
 export function guardedAgent(config: Pick<WorkerConfig, 'policy'>): Agent {
@@ -68,6 +70,8 @@ export async function createWorkerDeps(wiring: WorkerWiring): Promise<WorkerDeps
   const { config, logger, clock } = wiring
   const providers = [await fileCredentials(config.registryAuthPath), ...(wiring.credentials ?? [])].filter((p): p is CredentialProvider => p !== undefined)
   const trustedKeys = await cosignKeys(config.cosignKeys)
+  // the index `pushscan vulndb import` or the refresh stored beside the reports, reloaded when it changes
+  const vulnIndex = new VulnIndexCache(new ObjectVulnIndexStore(wiring.objects, logger), logger)
   const registry = new UndiciRegistryClient({
     dispatcher: wiring.dispatcher,
     credentials: chainCredentials(...providers),
@@ -91,6 +95,7 @@ export async function createWorkerDeps(wiring: WorkerWiring): Promise<WorkerDeps
       scanner: { name: SCANNER_NAME, version: SCANNER_VERSION },
       // base layers shared by many images are read once, across every repository
       cache: new ObjectLayerCache(wiring.objects, logger),
+      vulnerabilityIndex: () => vulnIndex.current(),
       provenance: {
         trustedKeys,
         baseDiffIds: registryBaseLookup(registry, { limits: config.limits, allowRegistry: (r) => isRegistryAllowed(config.policy, r) }),

@@ -18,4 +18,12 @@ export interface ObjectStore {
    * etag (`ifMatch: null`: only if it does not exist) and resolves false otherwise.
    */
   put(key: string, bytes: Buffer, options?: { contentType?: string; ifMatch?: string | null }): Promise<boolean>
+  /**
+   * The keys that start with `prefix` (a plain string prefix, as S3 lists them), in
+   * ascending order. Objects written or deleted while the listing runs may or may not be
+   * in it.
+   */
+  list(prefix: string): AsyncIterable<string>
+  /** Deletes an object; deleting one that does not exist is not an error. */
+  delete(key: string): Promise<void>
 }

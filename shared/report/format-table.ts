@@ -7,6 +7,7 @@ import type { Finding, ImageReport, Report } from './model.js'
 import { SEVERITY_ORDER } from './model.js'
 
 const MAX_FINDINGS = 50
+const MAX_VULNERABILITIES = 50
 
 export function formatTable(report: Report): string {
   const lines: string[] = []
@@ -54,7 +55,22 @@ function imageLines(report: ImageReport): string[] {
     lines.push(table(['SEVERITY', 'RULE', 'WHERE', 'TITLE'], shown.map((f) => [f.severity, f.ruleId, where(f, report), truncate(f.title, 70)])))
     if (report.findings.length > shown.length) lines.push(`  … and ${report.findings.length - shown.length} more (use --format json for all)`)
   }
+  lines.push('')
+  lines.push(...vulnerabilityLines(report))
   for (const error of report.errors) lines.push(`error: ${error.code}: ${error.message}`)
+  return lines
+}
+
+function vulnerabilityLines(report: ImageReport): string[] {
+  const index = report.vulnerabilityIndex
+  if (index?.status !== 'loaded') return ['vulnerabilities: not checked: no vulnerability index (import one with pushscan vulndb import)']
+  const vulns = report.vulnerabilities
+  const lines = [`vulnerabilities: ${vulns.length}   (index imported ${index.importedAt}, ${index.records} records)`]
+  if (vulns.length > 0) {
+    const shown = vulns.slice(0, MAX_VULNERABILITIES)
+    lines.push(table(['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED IN'], shown.map((v) => [v.severity, v.id, `${v.package.type}/${v.package.name}`, v.package.version, v.fixedVersion ?? '(no fix)'])))
+    if (vulns.length > shown.length) lines.push(`  … and ${vulns.length - shown.length} more (use --format json for all)`)
+  }
   return lines
 }
 

@@ -6,6 +6,8 @@
  *   report's platform reports are also stored under their own digests.
  * - `tags/<registry>/<repository>/<tag>.json`: where a tag points now, and where it pointed
  *   before (newest first), so a moved tag can be traced.
+ * - `reports/sha256/<hex>/history/<time>.json`: a report as it was before a vulnerability
+ *   refresh changed its vulnerabilities (`<time>` is the refresh time, `2026-11-29T07-40-00.000Z`).
  *
  * @module
  */
@@ -40,6 +42,21 @@ export function tagKey(registry: string, repository: string, tag: string): strin
   return `tags/${encodeURIComponent(registry)}/${repo}/${encodeURIComponent(tag)}.json`
 }
 
+/** The key of a report's earlier version, replaced at `at` (ISO 8601). */
+export function reportHistoryKey(digest: string, at: string): string {
+  const parsed = parseDigest(digest)
+  return `reports/${parsed.slice(0, parsed.indexOf(':'))}/${digestHex(parsed)}/history/${at.replace(/:/g, '-')}.json`
+}
+
+const REPORT_KEY = /^reports\/(sha256|sha512)\/([0-9a-f]+)\.json$/
+
+/** A stored report with the version it was read at, for a conditional replace. */
+export interface VersionedReport {
+  report: Report
+  bytes: Buffer
+  etag?: string
+}
+
 export class ReportStore {
   readonly #objects: ObjectStore
 
@@ -58,6 +75,37 @@ export class ReportStore {
       for (const manifest of report.manifests) await this.#put(manifest)
     }
     if (report.subject.digest) await this.#put(report)
+  }
+
+  /** The digest of every stored report (image and index reports), in key order. */
+  async *reportDigests(): AsyncIterable<string> {
+    for await (const key of this.#objects.list('reports/')) {
+      const match = REPORT_KEY.exec(key)
+      if (match) yield `${match[1]}:${match[2]}`
+    }
+  }
+
+  /** A report with its stored bytes and version tag. */
+  async getVersionedReport(digest: string): Promise<VersionedReport | undefined> {
+    const found = await this.#objects.get(reportKey(digest))
+    if (!found) return undefined
+    return { report: JSON.parse(found.bytes.toString('utf8')) as Report, bytes: found.bytes, ...(found.etag !== undefined ? { etag: found.etag } : {}) }
+  }
+
+  /**
+   * Replaces a report read with {@link getVersionedReport}, only if it has not changed since
+   * (false when another writer got there first). With `keepPreviousAt`, the bytes replaced
+   * are first kept under {@link reportHistoryKey}.
+   */
+  async replaceReport(report: Report, current: VersionedReport, options: { keepPreviousAt?: string } = {}): Promise<boolean> {
+    const digest = report.subject.digest
+    if (options.keepPreviousAt !== undefined) {
+      await this.#objects.put(reportHistoryKey(digest, options.keepPreviousAt), current.bytes, { contentType: 'application/json' })
+    }
+    return this.#objects.put(reportKey(digest), Buffer.from(serialiseReport(report)), {
+      contentType: 'application/json',
+      ...(current.etag !== undefined ? { ifMatch: current.etag } : {}),
+    })
   }
 
   async getTag(registry: string, repository: string, tag: string): Promise<TagRecord | undefined> {

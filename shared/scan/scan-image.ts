@@ -33,6 +33,7 @@ import { buildImageReport, provenanceFrom } from './build-image-report.js'
 import type { ScanProgressEvent } from './progress.js'
 import { readLayers } from './read-layers.js'
 import { collectProvenance, type ProvenanceDeps } from './collect-provenance.js'
+import { matchScannedReport, type LoadedVulnIndex, type VulnIndexSource } from '../vulns/report-vulns.js'
 
 export interface ScanDeps {
   analyzers: AnalyzerSet
@@ -52,6 +53,11 @@ export interface ScanDeps {
   layerConcurrency?: number
   /** Trusted keys and base-image lookups for provenance; without them signatures are reported unverified. */
   provenance?: Omit<ProvenanceDeps, 'logger'>
+  /**
+   * The vulnerability index the packages are matched against, asked once per scan. Without
+   * one (or when it answers null), reports say `vulnerabilityIndex: {status: 'none'}`.
+   */
+  vulnerabilityIndex?: VulnIndexSource
 }
 
 export interface ScanOptions {
@@ -76,11 +82,13 @@ export async function scanImage(source: ImageSource, options: ScanOptions, deps:
     if (isTemporary(error)) throw error
     return failedImageReport(subjectOf(source, ''), error, startedAt, deps)
   }
-  if (root.manifest.kind === 'index') return scanIndex(source, root, options, deps, startedAt)
-  return scanManifest(source, root, options.platform ? { wanted: options.platform } : {}, deps)
+  // one index for every platform of the scan, even if a newer one is stored meanwhile
+  const vulns = (await deps.vulnerabilityIndex?.()) ?? null
+  if (root.manifest.kind === 'index') return scanIndex(source, root, options, deps, startedAt, vulns)
+  return scanManifest(source, root, { vulns, ...(options.platform ? { wanted: options.platform } : {}) }, deps)
 }
 
-async function scanIndex(source: ImageSource, root: FetchedManifest, options: ScanOptions, deps: ScanDeps, startedAt: number): Promise<IndexReport> {
+async function scanIndex(source: ImageSource, root: FetchedManifest, options: ScanOptions, deps: ScanDeps, startedAt: number, vulns: LoadedVulnIndex | null): Promise<IndexReport> {
   const subject = subjectOf(source, root.digest)
   const skipped: IndexReport['skipped'] = []
   const manifests: ImageReport[] = []
@@ -101,7 +109,8 @@ async function scanIndex(source: ImageSource, root: FetchedManifest, options: Sc
   for (const child of children) {
     const existing = await deps.reuse?.(child.descriptor.digest)
     if (existing) {
-      manifests.push({ ...existing, subject: { ...existing.subject, indexDigest: root.digest } })
+      // matched again: the stored report may predate the current index
+      manifests.push(matchScannedReport({ ...existing, subject: { ...existing.subject, indexDigest: root.digest } }, vulns))
       continue
     }
     let fetched: FetchedManifest
@@ -112,7 +121,7 @@ async function scanIndex(source: ImageSource, root: FetchedManifest, options: Sc
       manifests.push(failedImageReport({ ...subject, digest: child.descriptor.digest, indexDigest: root.digest }, error, deps.clock.now(), deps))
       continue
     }
-    manifests.push(await scanManifest(source, fetched, { index: root, ...(child.descriptor.platform ? { declared: child.descriptor.platform } : {}) }, deps))
+    manifests.push(await scanManifest(source, fetched, { vulns, index: root, ...(child.descriptor.platform ? { declared: child.descriptor.platform } : {}) }, deps))
   }
   const failed = manifests.find((m) => m.status === 'failed')
   return indexReport(subject, skipped, manifests, startedAt, deps, failed?.error)
@@ -160,6 +169,8 @@ async function imageDescriptors(
 }
 
 interface ManifestContext {
+  /** The vulnerability index to match the packages against. */
+  vulns: LoadedVulnIndex | null
   /** The index the manifest came from. */
   index?: FetchedManifest
   /** The platform the index claims for this manifest. */
@@ -219,7 +230,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       },
       { trustedKeys: [], ...deps.provenance, logger: deps.logger }
     )
-    return await buildImageReport(
+    const report = await buildImageReport(
       { subject, scanner: scannerInfo(deps), startedAt, finishedAt: deps.clock.now() },
       manifest,
       manifest.config.digest,
@@ -229,6 +240,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       subject.tags,
       provenance
     )
+    return matchScannedReport(report, context.vulns)
   } catch (error) {
     if (isTemporary(error)) throw error
     deps.logger.warn('scan failed', { digest: fetched.digest, ...describeError(error) })

@@ -32,6 +32,7 @@ function suppressions(template: Template): Array<Suppression & { resource: strin
 
 const variants: Array<[string, PushscanStackProps]> = [
   ['the default stack', {}],
+  ['notifications with a generated secret', { notifyUrl: 'https://hooks.example.org/pushscan' }],
   [
     'every option on',
     {
@@ -41,6 +42,7 @@ const variants: Array<[string, PushscanStackProps]> = [
       tracing: true,
       reportBucketName: 'acme-scan-reports',
       alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ops`,
+      notifyUrl: 'https://hooks.example.org/pushscan',
     },
   ],
 ]

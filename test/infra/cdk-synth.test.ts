@@ -68,13 +68,13 @@ describe('npx cdk synth', () => {
     console.info(`cdk synth took ${synthSeconds.toFixed(1)} s`)
   })
 
-  it('holds the api function, the worker, the queue and its dead-letter queue, the bucket, the ECR rule and the alarms', () => {
+  it('holds the api function, the worker, the vulnerability refresh, the queue and its dead-letter queue, the bucket, the ECR rule, the schedule and the alarms', () => {
     const functions = ofType('AWS::Lambda::Function').map(([id]) => id)
-    expect(functions).toEqual(expect.arrayContaining([expect.stringMatching(/^ApiFunction/), expect.stringMatching(/^ScansWorker/)]))
+    expect(functions).toEqual(expect.arrayContaining([expect.stringMatching(/^ApiFunction/), expect.stringMatching(/^ScansWorker/), expect.stringMatching(/^VulndbFunction/)]))
     expect(ofType('AWS::SQS::Queue').map(([id]) => id).sort()).toEqual([expect.stringMatching(/^ScansDeadLetterQueue/), expect.stringMatching(/^ScansQueue/)])
     expect(ofType('AWS::S3::Bucket')).toHaveLength(1)
-    expect(ofType('AWS::Events::Rule')).toHaveLength(1)
-    expect(ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible'])
+    expect(ofType('AWS::Events::Rule')).toHaveLength(2)
+    expect(ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors'])
     expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(2)
     expect(ofType('AWS::ApiGatewayV2::Api')).toHaveLength(1)
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
@@ -100,6 +100,7 @@ describe('npx cdk synth', () => {
   it('the bundles load as Lambda loads them (ESM, top-level await) and answer', async () => {
     const api = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFunction'))![1]
     const worker = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('ScansWorker'))![1]
+    const refresh = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('VulndbFunction'))![1]
     const script = `
       const api = await import(process.argv[1] + '/index.mjs')
       const health = await api.handler({ version: '2.0', routeKey: 'GET /healthz', rawPath: '/healthz', rawQueryString: '', headers: {},
@@ -108,9 +109,10 @@ describe('npx cdk synth', () => {
         isBase64Encoded: false }, {})
       const worker = await import(process.argv[2] + '/index.mjs')
       const batch = await worker.handler({ Records: [{ messageId: 'm-1', body: '{}', attributes: { SentTimestamp: '0' } }] }, {}, () => {})
-      process.stdout.write(JSON.stringify({ health, batch }))
+      const refresh = await import(process.argv[3] + '/index.mjs')
+      process.stdout.write(JSON.stringify({ health, batch, refresh: typeof refresh.handler }))
     `
-    const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script, join(OUT, String(api.Metadata?.['aws:asset:path'])), join(OUT, String(worker.Metadata?.['aws:asset:path']))], {
+    const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script, join(OUT, String(api.Metadata?.['aws:asset:path'])), join(OUT, String(worker.Metadata?.['aws:asset:path'])), join(OUT, String(refresh.Metadata?.['aws:asset:path']))], {
       cwd: REPO_ROOT,
       env: {
         ...noCredentialsEnv(),
@@ -128,5 +130,7 @@ describe('npx cdk synth', () => {
     expect(result.health).toMatchObject({ statusCode: 200, body: '{"status":"ok"}' })
     // `{}` is no scan request: the worker reports the message as failed, as SQS expects
     expect(result.batch).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] })
+    // the refresh wires itself at load (no sources, no notification here) and exports its handler
+    expect(result.refresh).toBe('function')
   }, 60_000)
 })

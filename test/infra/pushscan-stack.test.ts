@@ -11,7 +11,7 @@ import { DEFAULT_ALLOWED_REGISTRIES } from '../../shared/config.js'
 import { ACCOUNT, allowed, buildStack, REGION, resourceId, type BuiltStack } from './stack-fixture.js'
 
 let built: BuiltStack
-let ids: { queue: string; dlq: string; bucket: string; worker: string; api: string; webhookSecret: string; apiKey: string; rule: string }
+let ids: { queue: string; dlq: string; bucket: string; worker: string; api: string; webhookSecret: string; apiKey: string; rule: string; refresh: string; schedule: string }
 
 beforeAll(() => {
   built = buildStack()
@@ -25,32 +25,34 @@ beforeAll(() => {
     webhookSecret: resourceId(t, 'AWS::SecretsManager::Secret', 'SecretsWebhookSecret'),
     apiKey: resourceId(t, 'AWS::SecretsManager::Secret', 'SecretsApiKey'),
     rule: resourceId(t, 'AWS::Events::Rule', 'EcrPushRule'),
+    refresh: resourceId(t, 'AWS::Lambda::Function', 'VulndbFunction'),
+    schedule: resourceId(t, 'AWS::Events::Rule', 'VulndbSchedule'),
   }
 })
 
 describe('the default stack', () => {
   it('has every kind of resource, once or as many as designed', () => {
     const t = built.template
-    t.resourceCountIs('AWS::Lambda::Function', 2)
+    t.resourceCountIs('AWS::Lambda::Function', 3)
     t.resourceCountIs('AWS::SQS::Queue', 2)
     t.resourceCountIs('AWS::S3::Bucket', 1)
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1)
-    t.resourceCountIs('AWS::Events::Rule', 1)
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 2)
+    t.resourceCountIs('AWS::Events::Rule', 2)
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 3)
     t.resourceCountIs('AWS::SecretsManager::Secret', 2)
     t.resourceCountIs('AWS::ApiGatewayV2::Api', 1)
     t.resourceCountIs('AWS::ApiGatewayV2::Stage', 1)
     t.resourceCountIs('AWS::ApiGatewayV2::Route', API_ROUTES.length)
     t.resourceCountIs('AWS::Lambda::Url', 0)
-    t.resourceCountIs('AWS::Logs::LogGroup', 3)
-    t.resourceCountIs('AWS::IAM::Role', 2)
+    t.resourceCountIs('AWS::Logs::LogGroup', 4)
+    t.resourceCountIs('AWS::IAM::Role', 3)
     t.resourceCountIs('AWS::SNS::Topic', 0)
   })
 })
 
 describe('the functions', () => {
   it('run Node.js 22 on arm64 with source maps, their own log group and ESM bundles', () => {
-    for (const id of [ids.worker, ids.api]) {
+    for (const id of [ids.worker, ids.api, ids.refresh]) {
       const fn = built.template.toJSON().Resources[id]
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -253,6 +255,34 @@ describe('the ECR trigger', () => {
   })
 })
 
+describe('the vulnerability refresh', () => {
+  it('runs every 6 hours, retried twice, with 15 minutes and 3008 MB, the bucket and the default OSV exports, no notification', () => {
+    const rule = built.template.toJSON().Resources[ids.schedule].Properties
+    expect(rule).toMatchObject({ ScheduleExpression: 'rate(6 hours)', State: 'ENABLED' })
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [ids.refresh, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })])
+    built.template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [ids.refresh, 'Arn'] }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ids.schedule, 'Arn'] } })
+    const fn = built.template.toJSON().Resources[ids.refresh].Properties
+    expect(fn).toMatchObject({ Timeout: 900, MemorySize: 3008 })
+    expect(fn.Environment.Variables).toMatchObject({
+      PUSHSCAN_REPORT_BUCKET: { Ref: ids.bucket },
+      PUSHSCAN_LOG_LEVEL: 'info',
+      PUSHSCAN_VULNDB_SOURCES: ['Alpine', 'Debian', 'npm', 'PyPI', 'Go', 'Maven'].map((e) => `https://osv-vulnerabilities.storage.googleapis.com/${e}/all.zip`).join(','),
+    })
+    for (const name of ['PUSHSCAN_NOTIFY_URL', 'PUSHSCAN_NOTIFY_SECRET_ARN', 'PUSHSCAN_QUEUE_URL', 'PUSHSCAN_ALLOWED_REGISTRIES']) expect(fn.Environment.Variables).not.toHaveProperty(name)
+  })
+
+  it('has an alarm on failed refreshes', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.refresh } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    })
+  })
+})
+
 describe('the secrets', () => {
   it('are generated: 48 letters and digits (at least 32, no punctuation)', () => {
     const secrets = Object.values(built.template.findResources('AWS::SecretsManager::Secret'))
@@ -289,6 +319,16 @@ describe('least privilege', () => {
     expect([...api.keys()].filter((a) => a === 'sqs:ReceiveMessage' || a.startsWith('ecr:'))).toEqual([])
     expect(api.get('secretsmanager:GetSecretValue')).toEqual(expect.arrayContaining([{ Ref: ids.webhookSecret }, { Ref: ids.apiKey }]))
     expect(api.get('secretsmanager:GetSecretValue')).toHaveLength(2)
+  })
+
+  it('the refresh: reads the bucket, writes only reports and the index, deletes only old indexes; no queue, no ECR, no secret', () => {
+    const refresh = allowed(built.template, 'VulndbFunctionRole')
+    const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, suffix]] })
+    expect(refresh.get('s3:GetObject*')).toContainEqual(objects('/*'))
+    expect(refresh.get('s3:List*')).toContainEqual({ 'Fn::GetAtt': [ids.bucket, 'Arn'] })
+    expect(refresh.get('s3:PutObject')).toEqual([objects('/reports/*'), objects('/vulndb/*')])
+    expect(refresh.get('s3:DeleteObject*')).toEqual([objects('/vulndb/index/*')])
+    expect([...refresh.keys()].filter((a) => a.startsWith('sqs:') || a.startsWith('ecr:') || a.startsWith('secretsmanager:'))).toEqual([])
   })
 
   it('no role has an AWS managed policy (not even AWSLambdaBasicExecutionRole)', () => {

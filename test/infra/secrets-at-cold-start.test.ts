@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { awsApiDeps, awsWorkerDeps } from '../../functions/aws/aws-deps.js'
+import { awsApiDeps, awsVulndbDeps, awsWorkerDeps } from '../../functions/aws/aws-deps.js'
 import { readServiceSecrets, REGISTRY_AUTH_FILE, SECRET_ENV, secretsManagerReader, withRegistryAuthFile } from '../../functions/aws/secrets.js'
 
 const PREFIX = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:'
@@ -20,6 +20,7 @@ const WEBHOOK_ARN = `${PREFIX}pushscan/webhook-AbCdEf`
 const API_KEY_ARN = `${PREFIX}pushscan/api-key-GhIjKl`
 const AUTH_ARN = `${PREFIX}pushscan/registry-auth-MnOpQr`
 const BINARY_AUTH_ARN = `${PREFIX}pushscan/registry-auth-binary-StUvWx`
+const NOTIFY_ARN = `${PREFIX}pushscan/notify-YzAbCd`
 const DOCKER_CONFIG = JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('robot:s3cret').toString('base64') } } })
 
 const SECRETS: Record<string, { SecretString?: string; SecretBinary?: string }> = {
@@ -29,6 +30,7 @@ const SECRETS: Record<string, { SecretString?: string; SecretBinary?: string }> 
   [BINARY_AUTH_ARN]: { SecretBinary: Buffer.from(DOCKER_CONFIG).toString('base64') },
   [`${PREFIX}not-json-AAAAAA`]: { SecretString: 'this is not a docker config' },
   [`${PREFIX}empty-BBBBBB`]: { SecretString: '   ' },
+  [NOTIFY_ARN]: { SecretString: 'NotifySecretGeneratedByCdk0123456789abcdefABCD' },
 }
 
 interface Seen {
@@ -178,6 +180,18 @@ describe('the Lambda wiring (aws-deps.ts)', () => {
   it('the worker starts without the webhook secret or the API key (it is not given them)', async () => {
     await expect(awsWorkerDeps(BASE_ENV, { readSecret: secretsManagerReader(client()) })).resolves.toHaveProperty('deps.registry')
     expect(seen).toEqual([])
+  })
+
+  it('the vulnerability refresh reads its notification secret by ARN, and needs none without a notification URL', async () => {
+    const env = { ...BASE_ENV, PUSHSCAN_VULNDB_SOURCES: 'https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip', PUSHSCAN_NOTIFY_URL: 'https://hooks.example.org/pushscan' }
+    const wired = await awsVulndbDeps({ ...env, [SECRET_ENV.NotifySecretArn]: NOTIFY_ARN }, { readSecret: secretsManagerReader(client()) })
+    expect(wired.options).toEqual({ sources: ['https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip'] })
+    expect(wired.deps.notifier).toBeDefined()
+    expect(seen.map((s) => s.body.SecretId)).toEqual([NOTIFY_ARN])
+    await expect(awsVulndbDeps(env, { readSecret: secretsManagerReader(client()) })).rejects.toMatchObject({ code: 'CONFIG_MISSING', variable: 'PUSHSCAN_NOTIFY_SECRET' })
+    const quiet = await awsVulndbDeps(BASE_ENV, { readSecret: secretsManagerReader(client()) })
+    expect(quiet.deps.notifier).toBeUndefined()
+    expect(seen).toHaveLength(1)
   })
 
   it('the default client follows AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {

@@ -114,11 +114,11 @@ describe('existing resources', () => {
     expect(env.PUSHSCAN_REPORT_BUCKET).toBe('acme-scan-reports')
   })
 
-  it('an alarm topic by ARN: both alarms tell it of ALARM and OK', () => {
+  it('an alarm topic by ARN: every alarm tells it of ALARM and OK', () => {
     const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:ops`
     const { template } = buildStack({ alarmTopicArn: topic })
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
-    expect(alarms).toHaveLength(2)
+    expect(alarms).toHaveLength(3)
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] })
   })
 
@@ -129,6 +129,29 @@ describe('existing resources', () => {
     const stack = new PushscanStack(app, 'PushscanStack', { env: { account: ACCOUNT, region: REGION }, alarmTopic: topic })
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
     for (const alarm of alarms) expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('ImportValue')
+  })
+
+  it('vulnerability refresh: sources, interval, memory; notifications with a generated secret only the refresh may read', () => {
+    const sources = ['https://osv.internal/Debian/all.zip', 'https://osv.internal/Ubuntu/all.zip']
+    const { template } = buildStack({ vulndbSources: sources, vulndbRefreshInterval: Duration.hours(24), vulndbMemorySize: 6144, notifyUrl: 'https://hooks.example.org/pushscan' })
+    const refresh = resourceId(template, 'AWS::Lambda::Function', 'VulndbFunction')
+    const secret = resourceId(template, 'AWS::SecretsManager::Secret', 'VulndbNotifySecret')
+    const fn = template.toJSON().Resources[refresh].Properties
+    expect(fn.MemorySize).toBe(6144)
+    expect(fn.Environment.Variables).toMatchObject({ PUSHSCAN_VULNDB_SOURCES: sources.join(','), PUSHSCAN_NOTIFY_URL: 'https://hooks.example.org/pushscan', PUSHSCAN_NOTIFY_SECRET_ARN: { Ref: secret } })
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' })
+    expect(allowed(template, 'VulndbFunctionRole').get('secretsmanager:GetSecretValue')).toEqual([{ Ref: secret }])
+    for (const role of ['ScansWorkerRole', 'ApiFunctionRole']) expect(allowed(template, role).get('secretsmanager:GetSecretValue') ?? []).not.toContainEqual({ Ref: secret })
+    expect(template.toJSON().Outputs.NotifySecretArn.Value).toEqual({ Ref: secret })
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3)
+  })
+
+  it('vulnerability notifications with an existing secret, by ARN', () => {
+    const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:pushscan/notify-AbC123`
+    const { template } = buildStack({ notifyUrl: 'https://hooks.example.org/pushscan', notifySecretArn: arn })
+    const fn = template.toJSON().Resources[resourceId(template, 'AWS::Lambda::Function', 'VulndbFunction')].Properties
+    expect(fn.Environment.Variables.PUSHSCAN_NOTIFY_SECRET_ARN).toBe(arn)
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2)
   })
 
   it('registry credentials: only the worker gets the secret\'s ARN and may read it', () => {
@@ -154,6 +177,9 @@ describe('wrong settings fail the synth, naming the setting', () => {
     [{ ecrRepositories: ['Team App'] }, /neither an ECR repository name/],
     [{ registryAuthSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:registry` }, /complete Secrets Manager secret ARN/],
     [{ reportBucketName: 'a-bucket', reportBucket: {} as never }, /reportBucket or reportBucketName, not both/],
+    [{ vulndbSources: ['/var/lib/osv/npm'] }, /VulndbRefresh: "\/var\/lib\/osv\/npm" is not an http\(s\) URL/],
+    [{ notifyUrl: 'hooks.example.org/x' }, /VulndbRefresh: notifyUrl "hooks.example.org\/x" is not an http\(s\) URL/],
+    [{ notifySecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:pushscan/notify-AbC123` }, /notifySecretArn needs notifyUrl/],
   ])('%o', (props, message) => {
     expect(() => buildStack(props)).toThrow(message)
   })
@@ -185,6 +211,10 @@ describe('CDK context (cdk deploy -c NAME=VALUE)', () => {
       logRetentionDays: '90',
       tracing: 'true',
       registryAuthSecretArn: REGISTRY_AUTH_ARN,
+      vulndbSources: 'https://osv.internal/Debian/all.zip, https://osv.internal/npm/all.zip',
+      vulndbRefreshHours: '12',
+      vulndbMemoryMiB: '4096',
+      notifyUrl: 'https://hooks.example.org/pushscan',
     })
     expect(props).toMatchObject({
       stackName: 'scans-prod',
@@ -208,6 +238,8 @@ describe('CDK context (cdk deploy -c NAME=VALUE)', () => {
     expect(props.workerTimeout?.toMinutes()).toBe(12)
     expect(props.maxMessageAge?.toMinutes()).toBe(90)
     expect(props.workerEphemeralStorageSize?.toMebibytes()).toBe(2048)
+    expect(props).toMatchObject({ vulndbSources: ['https://osv.internal/Debian/all.zip', 'https://osv.internal/npm/all.zip'], vulndbMemorySize: 4096, notifyUrl: 'https://hooks.example.org/pushscan' })
+    expect(props.vulndbRefreshInterval?.toHours()).toBe(12)
   })
 
   it('is empty when nothing is set', () => {
@@ -221,6 +253,8 @@ describe('CDK context (cdk deploy -c NAME=VALUE)', () => {
     [{ logRetentionDays: '31' }, /context logRetentionDays: must be a CloudWatch Logs retention/],
     [{ tracing: 'yes' }, /context tracing: must be true or false/],
     [{ limits: 'maxLayers' }, /context limits: must be NAME=VALUE pairs/],
+    [{ notifyUrl: 'hooks.example.org' }, /context notifyUrl: must be an http\(s\) URL/],
+    [{ vulndbRefreshHours: '0' }, /context vulndbRefreshHours/],
   ])('refuses %o', (context, message) => {
     expect(() => contextOf(context)).toThrow(message)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ALLOWED_REGISTRIES, loadServiceConfig } from '../../shared/config.js'
+import { DEFAULT_ALLOWED_REGISTRIES, loadServiceConfig, loadVulndbConfig } from '../../shared/config.js'
 import { isRegistryAllowed } from '../../shared/policy/registry-policy.js'
 
 const SECRETS = { PUSHSCAN_WEBHOOK_SECRET: 'w'.repeat(20), PUSHSCAN_API_KEY: 'k'.repeat(20) }
@@ -49,5 +49,34 @@ describe('loadServiceConfig', () => {
   it('takes the secrets from elsewhere when the environment has none', () => {
     const config = loadServiceConfig({}, { webhookSecret: 'a'.repeat(32), apiKey: 'b'.repeat(32) })
     expect([config.webhookSecret, config.apiKey]).toEqual(['a'.repeat(32), 'b'.repeat(32)])
+  })
+})
+
+describe('loadVulndbConfig', () => {
+  it('has no sources and no notification by default', () => {
+    expect(loadVulndbConfig({})).toEqual({ sources: [], logLevel: 'info' })
+  })
+
+  it('reads the sources and the notification URL with its secret (from the environment or Secrets Manager)', () => {
+    const env = {
+      PUSHSCAN_VULNDB_SOURCES: ' https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip, /var/lib/osv/npm ,',
+      PUSHSCAN_NOTIFY_URL: 'https://hooks.example.org/pushscan',
+    }
+    expect(loadVulndbConfig({ ...env, PUSHSCAN_NOTIFY_SECRET: 's'.repeat(16) })).toEqual({
+      sources: ['https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip', '/var/lib/osv/npm'],
+      notify: { url: 'https://hooks.example.org/pushscan', secret: 's'.repeat(16) },
+      logLevel: 'info',
+    })
+    expect(loadVulndbConfig(env, { notifySecret: 'm'.repeat(20) }).notify?.secret).toBe('m'.repeat(20))
+  })
+
+  it.each([
+    [{ PUSHSCAN_VULNDB_SOURCES: 'ftp://example.org/all.zip' }, 'CONFIG_INVALID_VALUE', 'PUSHSCAN_VULNDB_SOURCES'],
+    [{ PUSHSCAN_NOTIFY_URL: 'https://hooks.example.org/x' }, 'CONFIG_MISSING', 'PUSHSCAN_NOTIFY_SECRET'],
+    [{ PUSHSCAN_NOTIFY_URL: 'https://hooks.example.org/x', PUSHSCAN_NOTIFY_SECRET: 'short' }, 'CONFIG_INVALID_VALUE', 'PUSHSCAN_NOTIFY_SECRET'],
+    [{ PUSHSCAN_NOTIFY_URL: 'mailto:ops@example.org', PUSHSCAN_NOTIFY_SECRET: 's'.repeat(16) }, 'CONFIG_INVALID_VALUE', 'PUSHSCAN_NOTIFY_URL'],
+    [{ PUSHSCAN_NOTIFY_URL: 'not a url', PUSHSCAN_NOTIFY_SECRET: 's'.repeat(16) }, 'CONFIG_INVALID_VALUE', 'PUSHSCAN_NOTIFY_URL'],
+  ])('refuses %j', (env, code, variable) => {
+    expect(() => loadVulndbConfig(env)).toThrow(expect.objectContaining({ code, variable }))
   })
 })

@@ -23,6 +23,14 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(key, Buffer.from(bytes))
     return true
   }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    for (const key of [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()) yield key
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key)
+  }
 }
 
 /** A queue that records what it was given, and can be told to fail. */

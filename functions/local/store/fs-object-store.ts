@@ -16,6 +16,8 @@
  *   can never both win. `ifMatch: null` is also atomic across processes (`link` refuses an
  *   existing target); an etag match is checked and applied under the in-process lock only.
  * - `contentType` is accepted for the port's sake and not stored.
+ * - `list` walks the directory under the prefix's last `/` and skips temp files; `delete`
+ *   takes the key's lock, so it never races a `put` of the same key in this process.
  * - Keys are `/`-separated relative paths. Absolute keys, `..` or `.` segments, empty
  *   segments, backslashes and NUL are refused with a plain `Error` (a programming error,
  *   not an outage). Other failures are `STORE_UNAVAILABLE` (temporary).
@@ -23,7 +25,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises'
+import { link, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { ErrorCode, PushscanError } from '../../../shared/errors.js'
 import type { ObjectStore, StoredObject } from '../../../shared/ports/object-store.js'
@@ -33,6 +35,9 @@ export interface PutOptions {
   /** undefined: write unconditionally; null: only if absent; a string: only if the current etag is this. */
   ifMatch?: string | null
 }
+
+/** The temp files `put` writes before renaming (`.<name>.<12 hex>.tmp`). */
+const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/
 
 function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code
@@ -155,6 +160,46 @@ export class FsObjectStore implements ObjectStore {
         await unlink(temp).catch(() => undefined) // gone already after a rename
       }
     })
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const slash = prefix.lastIndexOf('/')
+    const base = slash === -1 ? '' : prefix.slice(0, slash)
+    const keys: string[] = []
+    try {
+      await this.#walk(base === '' ? this.#root : this.#path(base), base, keys)
+    } catch (error) {
+      throw storeError('list', prefix, error)
+    }
+    for (const key of keys.filter((k) => k.startsWith(prefix)).sort()) yield key
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.#path(key)
+    await this.#withLock(key, async () => {
+      try {
+        await unlink(path)
+        await fsyncDir(dirname(path))
+      } catch (error) {
+        if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return
+        throw storeError('delete', key, error)
+      }
+    })
+  }
+
+  async #walk(dir: string, keyPrefix: string, into: string[]): Promise<void> {
+    let entries
+    try {
+      entries = await readdir(dir, { withFileTypes: true })
+    } catch (error) {
+      if (errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR') return
+      throw error
+    }
+    for (const entry of entries) {
+      const key = keyPrefix === '' ? entry.name : `${keyPrefix}/${entry.name}`
+      if (entry.isDirectory()) await this.#walk(join(dir, entry.name), key, into)
+      else if (entry.isFile() && !TEMP_FILE.test(entry.name)) into.push(key)
+    }
   }
 
   #path(key: string): string {

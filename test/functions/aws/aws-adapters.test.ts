@@ -64,6 +64,20 @@ describe('S3ObjectStore against an S3 emulator', () => {
     expect((await store.get('tags/a/b.json'))?.bytes.toString()).toBe('two')
   })
 
+  it('lists keys under a prefix across pages, and deletes', async () => {
+    const store = new S3ObjectStore(aws.s3, BUCKET, 'listing/')
+    const keys = Array.from({ length: 1005 }, (_, i) => `reports/sha256/${String(i).padStart(4, '0')}.json`)
+    for (const key of keys) await store.put(key, Buffer.from('x'))
+    await store.put('tags/a.json', Buffer.from('x'))
+    const listed: string[] = []
+    for await (const key of store.list('reports/')) listed.push(key)
+    expect(listed).toEqual(keys)
+    await store.delete('reports/sha256/0000.json')
+    await store.delete('reports/sha256/0000.json')
+    expect(await store.get('reports/sha256/0000.json')).toBeUndefined()
+    expect(await store.get('reports/sha256/0001.json')).toBeDefined()
+  })
+
   // The emulator ignores conditional PUTs (S3 has had them since 2024), so this part runs
   // against a stand-in that answers as S3 does: 412 PreconditionFailed.
   it('sends If-None-Match / If-Match and reads a 412 as "not written"', async () => {

@@ -253,3 +253,40 @@ describe('formatTable: an index report', () => {
     expect(out).toBe(`docker.io/library/app:1.0 @ ${INDEX}  (index of 0 images)\nstatus: FAILED ${ErrorCode.TooManyPlatforms}: index has 80 platforms\n`)
   })
 })
+
+describe('formatTable: vulnerabilities', () => {
+  const vulnerability = (id: string, severity: 'critical' | 'low', fixedVersion?: string) => ({
+    id,
+    aliases: [],
+    package: { type: 'deb', name: 'zlib1g', version: '1:1.2.13.dfsg-1', purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1' },
+    ...(fixedVersion ? { fixedVersion } : {}),
+    severity,
+    layer: DIFF0,
+  })
+
+  it('says when there was no index to check against', () => {
+    // Act
+    const none = formatTable(imageReport({ vulnerabilityIndex: { status: 'none' } })).split('\n')
+    const before = formatTable(imageReport()).split('\n')
+    // Assess
+    for (const out of [none, before]) expect(out).toContain('vulnerabilities: not checked: no vulnerability index (import one with pushscan vulndb import)')
+  })
+
+  it('lists the vulnerabilities with the package, the installed version and the fix', () => {
+    // Prepare
+    const report = imageReport({
+      vulnerabilities: [vulnerability('CVE-2098-1', 'critical', '1:1.2.13.dfsg-2'), vulnerability('CVE-2098-2', 'low')],
+      vulnerabilityIndex: { status: 'loaded', importedAt: '2098-01-01T00:00:00.000Z', records: 42, sources: { DEBIAN: 42 } },
+    })
+    // Act
+    const out = formatTable(report).split('\n')
+    const header = out.findIndex((l) => l.trim().startsWith('SEVERITY  ID'))
+    // Assess
+    expect(out).toContain('vulnerabilities: 2   (index imported 2098-01-01T00:00:00.000Z, 42 records)')
+    expect(out[header]?.trim().split(/\s{2,}/)).toEqual(['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED IN'])
+    expect(out.slice(header + 1, header + 3).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+      ['critical', 'CVE-2098-1', 'deb/zlib1g', '1:1.2.13.dfsg-1', '1:1.2.13.dfsg-2'],
+      ['low', 'CVE-2098-2', 'deb/zlib1g', '1:1.2.13.dfsg-1', '(no fix)'],
+    ])
+  })
+})

@@ -171,4 +171,34 @@ describe('FsObjectStore', () => {
     expect(getError).toMatchObject({ code: ErrorCode.StoreUnavailable, temporary: true })
     await expect(store.get('reports/x.json')).resolves.toBeUndefined()
   })
+
+  it('lists the keys under a prefix in order, without temp files or other prefixes', async () => {
+    // Prepare
+    const { store, root } = await newStore()
+    for (const key of ['reports/sha256/bb.json', 'reports/sha256/aa.json', 'reports/sha256/aa/history/1.json', 'reports/other.json', 'tags/r/x.json']) await store.put(key, Buffer.from(key))
+    await writeFile(join(root, 'reports', 'sha256', '.cc.json.0123456789ab.tmp'), 'half written')
+    // Act
+    const list = async (prefix: string): Promise<string[]> => {
+      const keys: string[] = []
+      for await (const key of store.list(prefix)) keys.push(key)
+      return keys
+    }
+    // Assess
+    expect(await list('reports/sha256/')).toEqual(['reports/sha256/aa.json', 'reports/sha256/aa/history/1.json', 'reports/sha256/bb.json'])
+    expect(await list('reports/sha256/a')).toEqual(['reports/sha256/aa.json', 'reports/sha256/aa/history/1.json'])
+    expect(await list('rep')).toEqual(['reports/other.json', 'reports/sha256/aa.json', 'reports/sha256/aa/history/1.json', 'reports/sha256/bb.json'])
+    expect(await list('missing/')).toEqual([])
+  })
+
+  it('deletes objects, and a missing one quietly', async () => {
+    // Prepare
+    const { store } = await newStore()
+    await store.put('vulndb/index/a.json.gz', Buffer.from('a'))
+    // Act
+    await store.delete('vulndb/index/a.json.gz')
+    await store.delete('vulndb/index/a.json.gz')
+    await store.delete('never/was.json')
+    // Assess
+    await expect(store.get('vulndb/index/a.json.gz')).resolves.toBeUndefined()
+  })
 })
