@@ -7,6 +7,9 @@ import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
 import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
 import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
 import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
+import { elfAnalyzer } from './malware/elf-analyzer.js'
+import { MALWARE_RULES, malwareAnalyzer } from './malware/malware-analyzer.js'
+import { textAnalyzer } from './malware/text-analyzer.js'
 import { osReleaseAnalyzer } from './os-release/os-release-analyzer.js'
 import { langPackagesAnalyzer } from './packages/lang-packages-analyzer.js'
 import { osPackagesAnalyzer } from './packages/os-packages-analyzer.js'
@@ -19,9 +22,12 @@ export const builtinAnalyzers: readonly Analyzer[] = [
   osReleaseAnalyzer,
   osPackagesAnalyzer,
   langPackagesAnalyzer,
+  elfAnalyzer,
+  textAnalyzer,
   historyAnalyzer,
   configAnalyzer,
   filesystemAnalyzer,
+  malwareAnalyzer,
   secretsAnalyzer,
   secretsConfigAnalyzer,
 ]
@@ -34,6 +40,7 @@ export const builtinRules: readonly Rule[] = [
   setgidFile,
   unsafeLayerEntry,
   dotDotLayerEntry,
+  ...MALWARE_RULES,
   ...provenanceRules,
   ...secretRules,
 ]
