@@ -6,7 +6,7 @@
 import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
 import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
 import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
-import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
+import { HISTORY_RULES, historyAnalyzer } from './history/history-analyzer.js'
 import { elfAnalyzer } from './malware/elf-analyzer.js'
 import { MALWARE_RULES, malwareAnalyzer } from './malware/malware-analyzer.js'
 import { textAnalyzer } from './malware/text-analyzer.js'
@@ -34,7 +34,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
 
 /** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
 export const builtinRules: readonly Rule[] = [
-  historyLayerCountMismatch,
+  ...HISTORY_RULES,
   configRootUser,
   setuidFile,
   setgidFile,
