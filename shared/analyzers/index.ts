@@ -4,7 +4,7 @@
  * @module
  */
 import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
-import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
+import { CONFIG_RULES, configAnalyzer } from './config/config-analyzer.js'
 import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
 import { HISTORY_RULES, historyAnalyzer } from './history/history-analyzer.js'
 import { elfAnalyzer } from './malware/elf-analyzer.js'
@@ -35,7 +35,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
 /** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
 export const builtinRules: readonly Rule[] = [
   ...HISTORY_RULES,
-  configRootUser,
+  ...CONFIG_RULES,
   setuidFile,
   setgidFile,
   unsafeLayerEntry,
