@@ -5,7 +5,8 @@
  */
 import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
 import { CONFIG_RULES, configAnalyzer } from './config/config-analyzer.js'
-import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
+import { accountsFileAnalyzer } from './filesystem/accounts.js'
+import { FILESYSTEM_RULES, filesystemAnalyzer } from './filesystem/filesystem-analyzer.js'
 import { HISTORY_RULES, historyAnalyzer } from './history/history-analyzer.js'
 import { elfAnalyzer } from './malware/elf-analyzer.js'
 import { MALWARE_RULES, malwareAnalyzer } from './malware/malware-analyzer.js'
@@ -24,6 +25,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
   langPackagesAnalyzer,
   elfAnalyzer,
   textAnalyzer,
+  accountsFileAnalyzer,
   historyAnalyzer,
   configAnalyzer,
   filesystemAnalyzer,
@@ -36,10 +38,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
 export const builtinRules: readonly Rule[] = [
   ...HISTORY_RULES,
   ...CONFIG_RULES,
-  setuidFile,
-  setgidFile,
-  unsafeLayerEntry,
-  dotDotLayerEntry,
+  ...FILESYSTEM_RULES,
   ...MALWARE_RULES,
   ...provenanceRules,
   ...secretRules,
