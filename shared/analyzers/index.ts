@@ -16,6 +16,7 @@ import { langPackagesAnalyzer } from './packages/lang-packages-analyzer.js'
 import { osPackagesAnalyzer } from './packages/os-packages-analyzer.js'
 import { secretsConfigAnalyzer } from './secrets/scan-config.js'
 import { secretRules, secretsAnalyzer } from './secrets/secrets-analyzer.js'
+import { WASTE_RULES, wasteAnalyzer } from './waste/waste-analyzer.js'
 import { provenanceRules } from '../provenance/provenance-rules.js'
 import type { Rule } from './rule.js'
 
@@ -30,6 +31,7 @@ export const builtinAnalyzers: readonly Analyzer[] = [
   configAnalyzer,
   filesystemAnalyzer,
   malwareAnalyzer,
+  wasteAnalyzer,
   secretsAnalyzer,
   secretsConfigAnalyzer,
 ]
@@ -40,6 +42,7 @@ export const builtinRules: readonly Rule[] = [
   ...CONFIG_RULES,
   ...FILESYSTEM_RULES,
   ...MALWARE_RULES,
+  ...WASTE_RULES,
   ...provenanceRules,
   ...secretRules,
 ]
