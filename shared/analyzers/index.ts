@@ -4,14 +4,19 @@
  * @module
  */
 import type { Analyzer, FileAnalyzer, ImageAnalyzer } from './analyzer.js'
-import { configAnalyzer, configRootUser } from './config/config-analyzer.js'
-import { dotDotLayerEntry, filesystemAnalyzer, setgidFile, setuidFile, unsafeLayerEntry } from './filesystem/filesystem-analyzer.js'
-import { historyAnalyzer, historyLayerCountMismatch } from './history/history-analyzer.js'
+import { CONFIG_RULES, configAnalyzer } from './config/config-analyzer.js'
+import { accountsFileAnalyzer } from './filesystem/accounts.js'
+import { FILESYSTEM_RULES, filesystemAnalyzer } from './filesystem/filesystem-analyzer.js'
+import { HISTORY_RULES, historyAnalyzer } from './history/history-analyzer.js'
+import { elfAnalyzer } from './malware/elf-analyzer.js'
+import { MALWARE_RULES, malwareAnalyzer } from './malware/malware-analyzer.js'
+import { textAnalyzer } from './malware/text-analyzer.js'
 import { osReleaseAnalyzer } from './os-release/os-release-analyzer.js'
 import { langPackagesAnalyzer } from './packages/lang-packages-analyzer.js'
 import { osPackagesAnalyzer } from './packages/os-packages-analyzer.js'
 import { secretsConfigAnalyzer } from './secrets/scan-config.js'
 import { secretRules, secretsAnalyzer } from './secrets/secrets-analyzer.js'
+import { WASTE_RULES, wasteAnalyzer } from './waste/waste-analyzer.js'
 import { provenanceRules } from '../provenance/provenance-rules.js'
 import type { Rule } from './rule.js'
 
@@ -19,21 +24,25 @@ export const builtinAnalyzers: readonly Analyzer[] = [
   osReleaseAnalyzer,
   osPackagesAnalyzer,
   langPackagesAnalyzer,
+  elfAnalyzer,
+  textAnalyzer,
+  accountsFileAnalyzer,
   historyAnalyzer,
   configAnalyzer,
   filesystemAnalyzer,
+  malwareAnalyzer,
+  wasteAnalyzer,
   secretsAnalyzer,
   secretsConfigAnalyzer,
 ]
 
 /** Every rule a built-in analyzer can report, for documentation and `pushscan rules`. */
 export const builtinRules: readonly Rule[] = [
-  historyLayerCountMismatch,
-  configRootUser,
-  setuidFile,
-  setgidFile,
-  unsafeLayerEntry,
-  dotDotLayerEntry,
+  ...HISTORY_RULES,
+  ...CONFIG_RULES,
+  ...FILESYSTEM_RULES,
+  ...MALWARE_RULES,
+  ...WASTE_RULES,
   ...provenanceRules,
   ...secretRules,
 ]

@@ -1,13 +1,24 @@
 /**
- * Checks that the history matches the layers: every layer should be explained by one
- * history entry that is not `empty_layer`. A layer with no history entry is what a
- * trojaned image looks like when a tool appends or swaps a layer without writing history.
+ * Checks that the history matches the image, and the Dockerfile checks the history allows:
+ *
+ * - every layer should be explained by one history entry that is not `empty_layer`; a layer
+ *   with no history entry is what a trojaned image looks like when a tool appends or swaps a
+ *   layer without writing history;
+ * - each layer should hold what its entry wrote, and the config what the entries set
+ *   (`layer-content.ts`, `config-explained.ts`);
+ * - the build steps themselves (`dockerfile-lint.ts`) and the caches they left
+ *   (`package-cache.ts`).
  *
  * @module
  */
 import { nonEmptyHistoryCount } from '../../image/config.js'
-import type { ImageAnalyzer } from '../analyzer.js'
-import { defineRule, findingOf } from '../rule.js'
+import type { Finding } from '../../report/model.js'
+import type { ImageAnalyzer, ImageInput } from '../analyzer.js'
+import { defineRule, findingOf, type Rule } from '../rule.js'
+import { checkConfigExplained, configUnexplained } from './config-explained.js'
+import { checkDockerfileLint, DOCKERFILE_LINT_RULES } from './dockerfile-lint.js'
+import { checkLayerContent, layerContentMismatch } from './layer-content.js'
+import { checkPackageCaches, packageCacheLeft } from './package-cache.js'
 
 export const historyLayerCountMismatch = defineRule({
   id: 'history-layer-count-mismatch',
@@ -19,23 +30,28 @@ export const historyLayerCountMismatch = defineRule({
   remediation: 'Rebuild the image from its Dockerfile with a standard builder and compare; do not run images whose layers nobody can explain.',
 })
 
+export const HISTORY_RULES: readonly Rule[] = [historyLayerCountMismatch, layerContentMismatch, configUnexplained, ...DOCKERFILE_LINT_RULES, packageCacheLeft]
+
+function checkLayerCount({ config, layers }: Pick<ImageInput, 'config' | 'layers'>): Finding[] {
+  if (config.history.length === 0) return []
+  const explained = nonEmptyHistoryCount(config.history)
+  if (explained === layers.length) return []
+  const firstUnexplained = layers[explained]
+  return [findingOf(historyLayerCountMismatch, firstUnexplained ? { layer: firstUnexplained.diffId } : {}, `${layers.length} layers, ${explained} non-empty history entries`)]
+}
+
 export const historyAnalyzer: ImageAnalyzer = {
   kind: 'image',
   id: 'history',
-  version: 1,
-  analyze({ config, layers }) {
-    if (config.history.length === 0) return {}
-    const explained = nonEmptyHistoryCount(config.history)
-    if (explained === layers.length) return {}
-    const firstUnexplained = layers[explained]
-    return {
-      findings: [
-        findingOf(
-          historyLayerCountMismatch,
-          firstUnexplained ? { layer: firstUnexplained.diffId } : {},
-          `${layers.length} layers, ${explained} non-empty history entries`
-        ),
-      ],
-    }
+  version: 2,
+  analyze(input) {
+    const findings = [
+      ...checkLayerCount(input),
+      ...checkLayerContent(input),
+      ...checkConfigExplained(input.config),
+      ...checkDockerfileLint(input),
+      ...checkPackageCaches(input),
+    ]
+    return findings.length === 0 ? {} : { findings }
   },
 }

@@ -129,7 +129,10 @@ describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
       { createdBy: HISTORY[3]!.created_by, emptyLayer: false, layer: diffIds[2] },
     ])
     expect(gzipReport.image.layers.map((l) => l.createdBy)).toEqual([HISTORY[0]!.created_by, HISTORY[2]!.created_by, HISTORY[3]!.created_by])
-    expect(gzipReport.findings.filter((f) => f.category === 'history')).toEqual([])
+    // the layers match their entries; only the config's DB_PASSWORD, set with no ENV entry, is unexplained
+    expect(gzipReport.findings.filter((f) => f.category === 'history').map((f) => [f.ruleId, f.severity, f.evidence])).toEqual([
+      ['history-config-unexplained', 'low', 'ENV DB_PASSWORD set by no ENV entry'],
+    ])
   })
 
   it('applies whiteouts and opaque directories: deleted files are not reported as present', () => {
