@@ -215,7 +215,7 @@ describe('pushscan scan of a debootstrap-built Debian 12 image', () => {
     const log = JSON.parse(result.stdout) as SarifLog
     expectValidExport('sarif', log)
     const helper = log.runs[0]!.results.find((r) => r.ruleId === 'fs-setuid-file' && r.locations[0]!.physicalLocation?.artifactLocation.uri === 'usr/local/bin/helper')
-    expect(helper).toMatchObject({ level: 'note', properties: { layer: gzipImage.layers[2]!.diffId, history: 3 } })
+    expect(helper).toMatchObject({ level: 'warning', properties: { layer: gzipImage.layers[2]!.diffId, history: 3 } })
     expect(log.runs[0]!.tool.driver.rules.map((r) => r.id)).toContain('fs-setuid-file')
   })
 

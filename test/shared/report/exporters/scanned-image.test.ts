@@ -141,7 +141,7 @@ describe('exports of a scanned image', () => {
     const run = log.runs[0]!
     expect(run.results).toHaveLength(image.findings.length)
     const helper = run.results.find((r) => r.ruleId === 'fs-setuid-file' && r.locations[0]!.physicalLocation?.artifactLocation.uri === 'usr/local/bin/helper')
-    expect(helper).toMatchObject({ level: 'note', properties: { layer: app.diffId, history: 1 } })
+    expect(helper).toMatchObject({ level: 'warning', properties: { layer: app.diffId, history: 1 } })
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual([...new Set(image.findings.map((f) => f.ruleId))].sort())
   })
 
