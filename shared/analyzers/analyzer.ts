@@ -15,6 +15,9 @@ import type { EntryRecord, LayerResult } from '../layers/layer-result.js'
 import type { SquashedTree } from '../layers/squash.js'
 import type { Finding, Package, ReportOs } from '../report/model.js'
 
+/** How many leading bytes of a file {@link FileAnalyzer.wantsHead} sees. */
+export const HEAD_BYTES = 8 * 1024
+
 /** JSON-compatible values: what analyzers may return as facts. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -44,6 +47,12 @@ export interface FileAnalyzer {
   readonly version: number
   /** Cheap, no I/O: does this analyzer want the content of this entry? */
   wants(path: string, entry: EntryRecord): boolean
+  /**
+   * Optional second look, at the first {@link HEAD_BYTES} of the file (all of it when it is
+   * shorter): does the analyzer still want the whole content? Declining here spares reading
+   * and holding large files the name could not rule out (compiled programs, binary data).
+   */
+  wantsHead?(head: Buffer, path: string, entry: EntryRecord): boolean
   analyze(input: FileInput): FileAnalysis | Promise<FileAnalysis>
 }
 

@@ -9,7 +9,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import tar from 'tar-stream'
-import type { FileAnalyzer } from '../analyzers/analyzer.js'
+import { HEAD_BYTES, type FileAnalyzer } from '../analyzers/analyzer.js'
 import { ErrorCode, LayerError, LimitError, PushscanError } from '../errors.js'
 import { DigestMeter, type Digest } from '../image/digest.js'
 import type { Descriptor } from '../image/manifest.js'
@@ -227,12 +227,21 @@ async function readEntry(entry: TarEntry, result: LayerResult, options: ReadLaye
   }
   result.entries.push(record)
 
-  const wanting = type === EntryType.File ? options.analyzers.filter((a) => a.wants(record.path, record)) : []
+  let wanting = type === EntryType.File ? options.analyzers.filter((a) => a.wants(record.path, record)) : []
   if (wanting.length === 0) {
     entry.resume()
     return
   }
-  const { content, truncated } = await readCapped(entry, options.limits.maxFileReadBytes)
+  const reader = new CappedReader(entry, options.limits.maxFileReadBytes)
+  if (wanting.some((a) => a.wantsHead !== undefined)) {
+    const head = (await reader.head(HEAD_BYTES)).subarray(0, HEAD_BYTES)
+    wanting = wanting.filter((a) => a.wantsHead === undefined || a.wantsHead(head, record.path, record))
+    if (wanting.length === 0) {
+      await reader.drain()
+      return
+    }
+  }
+  const { content, truncated } = await reader.rest()
   for (const analyzer of wanting) {
     const output = result.analyses[analyzer.id]!
     try {
@@ -254,22 +263,62 @@ function locate(finding: Finding, diffId: string, path: string): Finding {
   return { ...finding, location: { layer: diffId, path, ...finding.location } }
 }
 
-/** Reads at most `max` bytes of an entry, draining the rest. */
-async function readCapped(entry: AsyncIterable<Buffer>, max: number): Promise<{ content: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = []
-  let have = 0
-  let truncated = false
-  for await (const chunk of entry) {
-    if (have >= max) {
-      truncated = true
-      continue
-    }
-    const take = chunk.length <= max - have ? chunk : chunk.subarray(0, max - have)
-    if (take.length < chunk.length) truncated = true
-    chunks.push(take)
-    have += take.length
+/**
+ * Reads at most `max` bytes of an entry, draining the rest: first a head (so analyzers can
+ * decline before the whole file is held), then the remainder.
+ */
+class CappedReader {
+  readonly #iterator: AsyncIterator<Buffer>
+  readonly #max: number
+  readonly #chunks: Buffer[] = []
+  #have = 0
+  #truncated = false
+  #done = false
+  #draining = false
+
+  constructor(entry: AsyncIterable<Buffer>, max: number) {
+    this.#iterator = entry[Symbol.asyncIterator]()
+    this.#max = max
   }
-  return { content: Buffer.concat(chunks, have), truncated }
+
+  /** At least `bytes` bytes from the start (fewer only when the file is shorter or over the cap). */
+  async head(bytes: number): Promise<Buffer> {
+    while (!this.#done && this.#have < bytes && !this.#truncated) await this.#pull()
+    return this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#have)
+  }
+
+  /** The whole content, up to the cap. */
+  async rest(): Promise<{ content: Buffer; truncated: boolean }> {
+    while (!this.#done) await this.#pull()
+    // one chunk (most files): hand it over as it is, no copy
+    const content = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#have)
+    return { content, truncated: this.#truncated }
+  }
+
+  /** Reads to the end of the entry, keeping nothing. */
+  async drain(): Promise<void> {
+    this.#chunks.length = 0
+    this.#draining = true
+    while (!this.#done) await this.#pull()
+  }
+
+  async #pull(): Promise<void> {
+    const next = await this.#iterator.next()
+    if (next.done) {
+      this.#done = true
+      return
+    }
+    const chunk = next.value
+    if (this.#draining) return
+    if (this.#have >= this.#max) {
+      this.#truncated = true
+      return
+    }
+    const take = chunk.length <= this.#max - this.#have ? chunk : chunk.subarray(0, this.#max - this.#have)
+    if (take.length < chunk.length) this.#truncated = true
+    this.#chunks.push(take)
+    this.#have += take.length
+  }
 }
 
 /** Counts bytes going past, reporting each chunk's size. */

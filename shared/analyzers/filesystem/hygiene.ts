@@ -17,7 +17,7 @@ import type { Finding, Severity } from '../../report/model.js'
 import type { ImageInput } from '../analyzer.js'
 import { locationOf, visibleFactsOf } from '../image-facts.js'
 import { ELF_ANALYZER_ID, type ElfFacts } from '../malware/elf-analyzer.js'
-import { isDocumentationPath, isExecutableMode, isLanguageTreePath } from '../malware/image-paths.js'
+import { isDocumentationPath, isExecutableMode, isLanguageTreePath } from '../image-paths.js'
 import { defineRule, findingOf, type Rule } from '../rule.js'
 
 export const worldWritable = defineRule({

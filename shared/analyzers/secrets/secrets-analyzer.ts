@@ -96,8 +96,10 @@ const SSH_DIRECTORY = /^\/(?:root|home\/[^/]+)\/\.ssh\//
 export const secretsAnalyzer: FileAnalyzer = {
   kind: 'file',
   id: SECRETS_ANALYZER_ID,
-  version: 1,
+  version: 2,
   wants: wantsSecretScan,
+  // binary content is recognised from its first bytes: the rest is never held
+  wantsHead: (head, path) => isSensitivePath(path) || decodeText(head) !== undefined,
   analyze({ path, content }) {
     const text = decodeText(content)
     if (text === undefined) return {}

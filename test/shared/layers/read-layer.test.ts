@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import type { FileAnalyzer } from '../../../shared/analyzers/analyzer.js'
+import { HEAD_BYTES, type FileAnalyzer } from '../../../shared/analyzers/analyzer.js'
 import { ErrorCode } from '../../../shared/errors.js'
 import { parseDigest, type Digest } from '../../../shared/image/digest.js'
 import type { Descriptor } from '../../../shared/image/manifest.js'
@@ -105,6 +105,48 @@ describe('readLayer', () => {
       { path: '/big.txt', value: { length: 1000 } },
       { path: '/small.txt', value: { length: 5 } },
     ])
+  })
+
+  it('shows wantsHead the first HEAD_BYTES, and analyzes only the files still wanted after it', async () => {
+    const binary = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(100_000, 1)])
+    const blob = await buildLayer(
+      [
+        { name: 'prog', content: binary },
+        { name: 'script', content: `#!/bin/sh\n${'echo hi\n'.repeat(2000)}` },
+        { name: 'tiny', content: '#!/bin/sh\n' },
+      ],
+      { compression: 'gzip' }
+    )
+    const heads: Array<{ path: string; length: number }> = []
+    const analyzed: Array<{ path: string; length: number }> = []
+    const analyzer: FileAnalyzer = {
+      kind: 'file',
+      id: 'scripts-only',
+      version: 1,
+      wants: () => true,
+      wantsHead: (head, path) => {
+        heads.push({ path, length: head.length })
+        return head.subarray(0, 2).toString() === '#!'
+      },
+      analyze: ({ path, content }) => {
+        analyzed.push({ path, length: content.length })
+        return {}
+      },
+    }
+    const always: FileAnalyzer = { kind: 'file', id: 'sizes', version: 1, wants: (path) => path === '/prog', analyze: ({ content }) => ({ facts: content.length }) }
+    const result = await read(blob, { analyzers: [analyzer, always], chunk: 1000 })
+    expect(heads).toEqual([
+      { path: '/prog', length: HEAD_BYTES },
+      { path: '/script', length: HEAD_BYTES },
+      { path: '/tiny', length: 10 },
+    ])
+    expect(analyzed).toEqual([
+      { path: '/script', length: 10 + 8 * 2000 },
+      { path: '/tiny', length: 10 },
+    ])
+    // an analyzer without wantsHead still gets the whole file another one declined
+    expect(result.analyses.sizes?.facts).toEqual([{ path: '/prog', value: binary.length }])
+    expect(result.entries.map((e) => e.path)).toEqual(['/prog', '/script', '/tiny'])
   })
 
   it('records an analyzer that throws and reads on', async () => {

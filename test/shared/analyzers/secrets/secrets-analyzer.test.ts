@@ -25,7 +25,7 @@ describe('secretsAnalyzer identity', () => {
   it('is a file analyzer with a stable id and version', () => {
     expect(secretsAnalyzer).toMatchObject({ kind: 'file', id: SECRETS_ANALYZER_ID, version: 1 })
     expect(SECRETS_ANALYZER_ID).toBe('secrets')
-    expect(createAnalyzerSet([secretsAnalyzer]).versions).toEqual({ secrets: 1 })
+    expect(createAnalyzerSet([secretsAnalyzer]).versions).toEqual({ secrets: 2 })
   })
 
   it('exports every secret rule as a documented Rule of category secret', () => {
@@ -91,6 +91,14 @@ describe('wants', () => {
   ])('%s: %s', (_name, record, expected) => {
     expect(wantsSecretScan(record.path, record)).toBe(expected)
     expect(secretsAnalyzer.wants(record.path, record)).toBe(expected)
+  })
+
+  it.each<[string, string, Buffer, boolean]>([
+    ['text', '/srv/app/config.yml', Buffer.from('token: abc\n'), true],
+    ['a compiled program', '/srv/app/server', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(100)]), false],
+    ['binary content under a name that says credentials', '/root/.ssh/id_rsa', Buffer.from([0, 1, 2, 3]), true],
+  ])('wantsHead: %s → %s', (_name, path, head, expected) => {
+    expect(secretsAnalyzer.wantsHead!(head, path, entry(path, head.length))).toBe(expected)
   })
 
   it.each<[string, boolean]>([
