@@ -26,13 +26,18 @@ const MAX_SYMLINK_HOPS = 40
 
 export class SquashedTree {
   readonly #root: Node = { layer: -1, children: new Map() }
+  /** Every node by its absolute path, so that exact lookups cost one hash probe. */
+  readonly #index = new Map<string, Node>()
 
   /** Applies one layer's entries on top: opaque directories and whiteouts first, then the rest. */
   apply(entries: readonly EntryRecord[], layer: number): void {
     for (const entry of entries) {
       if (entry.type === EntryType.OpaqueWhiteout) {
         const node = this.#node(entry.path)
-        if (node?.children) node.children.clear()
+        if (node?.children) {
+          this.#unindexChildren(entry.path, node)
+          node.children.clear()
+        }
       }
     }
     for (const entry of entries) {
@@ -115,46 +120,69 @@ export class SquashedTree {
   }
 
   #node(path: string): Node | undefined {
-    let node: Node | undefined = this.#root
-    for (const name of path.split('/')) {
-      if (!name) continue
-      node = node.children?.get(name)
-      if (!node) return undefined
-    }
-    return node
+    if (path === '/' || path === '') return this.#root
+    return this.#index.get(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path)
   }
 
   #remove(path: string): void {
+    const node = this.#index.get(path)
+    if (!node) return
     const slash = path.lastIndexOf('/')
     const parent = this.#node(path.slice(0, slash) || '/')
     parent?.children?.delete(path.slice(slash + 1))
+    this.#unindexChildren(path, node)
+    this.#index.delete(path)
+  }
+
+  /** Drops every descendant of `node` (at `path`) from the index. */
+  #unindexChildren(path: string, node: Node): void {
+    const stack: Array<[string, Node]> = [[path === '/' ? '' : path, node]]
+    while (stack.length > 0) {
+      const [prefix, current] = stack.pop()!
+      if (!current.children) continue
+      for (const [name, child] of current.children) {
+        const childPath = `${prefix}/${name}`
+        this.#index.delete(childPath)
+        stack.push([childPath, child])
+      }
+    }
   }
 
   #put(record: EntryRecord, layer: number): void {
     const names = record.path.split('/').filter(Boolean)
     let node = this.#root
+    let path = ''
     for (let i = 0; i < names.length - 1; i++) {
       const name = names[i]!
+      path = `${path}/${name}`
       let child = node.children!.get(name)
       if (!child || !child.children) {
         // a missing parent is implied; a non-directory in the way is replaced by a directory
         child = { layer, children: new Map() }
         node.children!.set(name, child)
+        this.#index.set(path, child)
       }
       node = child
     }
     const name = names[names.length - 1]!
+    path = `${path}/${name}`
     const existing = node.children!.get(name)
     if (record.type === EntryType.Directory) {
       if (existing?.children) {
         existing.record = record
         existing.layer = layer
       } else {
-        node.children!.set(name, { record, layer, children: new Map() })
+        const created: Node = { record, layer, children: new Map() }
+        node.children!.set(name, created)
+        this.#index.set(path, created)
       }
       return
     }
-    node.children!.set(name, { record, layer })
+    // a file replacing a directory takes the directory's contents with it
+    if (existing?.children) this.#unindexChildren(path, existing)
+    const created: Node = { record, layer }
+    node.children!.set(name, created)
+    this.#index.set(path, created)
   }
 }
 

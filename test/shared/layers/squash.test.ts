@@ -39,6 +39,24 @@ describe('squash', () => {
     expect(paths(layers)).toEqual(['/x/y/z'])
   })
 
+  it('answers exact lookups the same as a walk of the tree, after whiteouts, opaque directories and replacements', () => {
+    const tree = squash(
+      [
+        [dir('/a'), dir('/a/b'), file('/a/b/c'), file('/a/b/d'), dir('/o'), file('/o/x'), dir('/o/y'), file('/o/y/z'), dir('/r'), file('/r/f')],
+        [whiteout('/a/b'), opaque('/o'), file('/o/new'), file('/r'), file('/a/b2')],
+        [dir('/r'), file('/r/g'), file('/a/b/c')],
+      ].map((entries) => ({ entries }))
+    )
+    const walked = [...tree.entries()].map((e) => e.path)
+    expect(walked).toEqual(['/a', '/a/b/c', '/a/b2', '/o', '/o/new', '/r', '/r/g'])
+    for (const path of walked) expect(tree.get(path)?.path).toBe(path)
+    for (const gone of ['/a/b/d', '/o/x', '/o/y', '/o/y/z', '/r/f']) expect(tree.get(gone)).toBeUndefined()
+    // /a/b exists again only as the implied parent of /a/b/c: a directory without a record of its own
+    expect(tree.isDirectory('/a/b')).toBe(true)
+    expect(tree.isDirectory('/a/b/c')).toBe(false)
+    expect(tree.get('/r')).toMatchObject({ layer: 2, record: { type: EntryType.Directory } })
+  })
+
   it('resolves symlinks in every path component and stops on loops', () => {
     const tree = squash([
       { entries: [dir('/usr'), dir('/usr/lib'), file('/usr/lib/os-release'), dir('/etc'), link('/etc/os-release', '../usr/lib/os-release'), link('/lib', 'usr/lib'), link('/loop1', 'loop2'), link('/loop2', '/loop1')] },
