@@ -28,9 +28,12 @@ export class SquashedTree {
   readonly #root: Node = { layer: -1, children: new Map() }
   /** Every node by its absolute path, so that exact lookups cost one hash probe. */
   readonly #index = new Map<string, Node>()
+  /** {@link entries}, until the tree changes. */
+  #list: readonly TreeEntry[] | undefined
 
   /** Applies one layer's entries on top: opaque directories and whiteouts first, then the rest. */
   apply(entries: readonly EntryRecord[], layer: number): void {
+    this.#list = undefined
     for (const entry of entries) {
       if (entry.type === EntryType.OpaqueWhiteout) {
         const node = this.#node(entry.path)
@@ -74,12 +77,18 @@ export class SquashedTree {
    * `/usr/lib/os-release`). Undefined for dangling links and link loops.
    */
   resolve(path: string): TreeEntry | undefined {
+    // the common case: the path is in the tree and is no symlink, so nothing above it is one
+    // either (a layer that writes below a symlink turns it into a directory)
+    const exact = this.#node(path)
+    if (exact?.record && exact.record.type !== EntryType.Symlink) return this.get(path)
     const canonical = this.#canonical(path)
     return canonical === undefined || canonical === '/' ? undefined : this.get(canonical)
   }
 
   /** True when `path`, symlinks followed, is a directory: written as one, or implied by what is in it. */
   isDirectory(path: string): boolean {
+    const exact = this.#node(path)
+    if (exact && exact.record?.type !== EntryType.Symlink) return exact.children !== undefined
     const canonical = this.#canonical(path)
     return canonical !== undefined && this.#node(canonical)?.children !== undefined
   }
@@ -106,17 +115,24 @@ export class SquashedTree {
     return current
   }
 
-  /** Every entry, depth first, children in name order. */
-  *entries(): Generator<TreeEntry> {
+  /**
+   * Every entry, depth first, children in name order. Listed once and kept until the next
+   * {@link apply}: several image analyzers walk the whole tree.
+   */
+  entries(): readonly TreeEntry[] {
+    if (this.#list) return this.#list
+    const list: TreeEntry[] = []
     const stack: Array<[string, Node]> = [['', this.#root]]
     while (stack.length > 0) {
       const [path, node] = stack.pop()!
-      if (node.record && path) yield { path, record: node.record, layer: node.layer }
+      if (node.record && path) list.push({ path, record: node.record, layer: node.layer })
       if (node.children) {
         const names = [...node.children.keys()].sort().reverse()
         for (const name of names) stack.push([`${path}/${name}`, node.children.get(name)!])
       }
     }
+    this.#list = list
+    return list
   }
 
   #node(path: string): Node | undefined {
@@ -149,6 +165,16 @@ export class SquashedTree {
   }
 
   #put(record: EntryRecord, layer: number): void {
+    const path = record.path
+    const slash = path.lastIndexOf('/')
+    // tar lists a directory before what is in it, so the parent is usually there already
+    const parent = slash === 0 ? this.#root : slash > 0 ? this.#index.get(path.slice(0, slash)) : undefined
+    if (parent?.children && slash < path.length - 1) this.#putIn(parent, path, path.slice(slash + 1), record, layer)
+    else this.#putWithParents(record, layer)
+  }
+
+  /** Puts `record`, creating (or turning into directories) the parents it needs. */
+  #putWithParents(record: EntryRecord, layer: number): void {
     const names = record.path.split('/').filter(Boolean)
     let node = this.#root
     let path = ''
@@ -165,7 +191,10 @@ export class SquashedTree {
       node = child
     }
     const name = names[names.length - 1]!
-    path = `${path}/${name}`
+    this.#putIn(node, `${path}/${name}`, name, record, layer)
+  }
+
+  #putIn(node: Node, path: string, name: string, record: EntryRecord, layer: number): void {
     const existing = node.children!.get(name)
     if (record.type === EntryType.Directory) {
       if (existing?.children) {
