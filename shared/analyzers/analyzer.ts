@@ -13,7 +13,7 @@ import type { ImageConfig } from '../image/config.js'
 import type { ImageManifest } from '../image/manifest.js'
 import type { EntryRecord, LayerResult } from '../layers/layer-result.js'
 import type { SquashedTree } from '../layers/squash.js'
-import type { Finding, Package, ReportOs } from '../report/model.js'
+import type { Efficiency, Finding, Package, ReportOs } from '../report/model.js'
 
 /** How many leading bytes of a file {@link FileAnalyzer.wantsHead} sees. */
 export const HEAD_BYTES = 8 * 1024
@@ -73,6 +73,8 @@ export interface ImageInput {
   /** For each layer, the index of the history entry that built it. */
   historyForLayer: Array<number | undefined>
   tree: SquashedTree
+  /** Dive's wasted-space figures, computed once while the tree was built. */
+  efficiency: Efficiency
   /** The tag the image was scanned under, if any. */
   tags: string[]
   /** The facts a file analyzer recorded for the file visible at `path` in the final image. */

@@ -56,7 +56,7 @@ export async function buildImageReport(
   }
   const os = detectOs({ tree, visibleFacts })
   const inventory = buildInventory(layers, tree, os)
-  const input: ImageInput = { manifest, config, layers, historyForLayer, tree, tags, visibleFacts, packages: inventory.view, os }
+  const input: ImageInput = { manifest, config, layers, historyForLayer, tree, efficiency, tags, visibleFacts, packages: inventory.view, os }
 
   const errors: ReportError[] = [...layers.flatMap(layerErrors), ...(provenance?.errors ?? [])]
   const findings: Finding[] = [...layers.flatMap(layerFindings), ...(provenance?.findings ?? [])]

@@ -158,7 +158,10 @@ export function checkWorldWritable(input: ImageInput): Finding[] {
 }
 
 /** The path up to the first segment in `names` (`/app/.git/objects/x` → `/app/.git`). */
+/** The path up to its first segment in `names`, every one of which starts with a dot. */
 function prefixNamed(path: string, names: ReadonlySet<string>): string | undefined {
+  // most paths hold no hidden segment at all
+  if (!path.includes('/.')) return undefined
   let prefix = ''
   for (const segment of path.split('/')) {
     if (segment === '') continue
@@ -194,11 +197,10 @@ export function checkLeftovers(input: ImageInput): Finding[] {
   for (const { path, record, layer } of input.tree.entries()) {
     if (record.type !== EntryType.File || skipped(path)) continue
     const name = baseName(path)
-    const location = locationOf(input.layers, layer, path)
-    if (HISTORY_FILES.has(name) && record.size > 0) findings.push(findingOf(shellHistory, location, `${record.size} bytes`))
-    if (DOTENV.test(name) && !DOTENV_EXAMPLE.test(name) && record.size > 0) findings.push(findingOf(dotenvFile, location, `${record.size} bytes`))
-    if (SHADOW_COPY.test(name) && !SHADOW_TOOL_BACKUPS.has(path)) findings.push(findingOf(shadowCopy, location, `${record.size} bytes, ${mode(record)}`))
-    if (UNNECESSARY_NAMES.test(name)) findings.push(findingOf(unnecessaryFile, location, name))
+    if (HISTORY_FILES.has(name) && record.size > 0) findings.push(findingOf(shellHistory, locationOf(input.layers, layer, path), `${record.size} bytes`))
+    if (DOTENV.test(name) && !DOTENV_EXAMPLE.test(name) && record.size > 0) findings.push(findingOf(dotenvFile, locationOf(input.layers, layer, path), `${record.size} bytes`))
+    if (SHADOW_COPY.test(name) && !SHADOW_TOOL_BACKUPS.has(path)) findings.push(findingOf(shadowCopy, locationOf(input.layers, layer, path), `${record.size} bytes, ${mode(record)}`))
+    if (UNNECESSARY_NAMES.test(name)) findings.push(findingOf(unnecessaryFile, locationOf(input.layers, layer, path), name))
     const repository = prefixNamed(path, VCS_DIRS)
     if (repository) tally(vcs, repository, layer, record.size)
     const cloudDir = CLOUD_DIRS.exec(path)

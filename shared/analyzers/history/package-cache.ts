@@ -46,14 +46,17 @@ const CACHES: readonly Cache[] = [
   { name: 'Go build cache', directory: '/root/.cache/go-build' },
 ]
 
+/** The top directories the caches live under: most files are under none of them. */
+const CACHE_ROOTS = ['/var/', '/root/', '/usr/local/share/']
+
 /** Less than this is a stray file, not a cache. */
 const MIN_CACHE_BYTES = 16 * 1024
 
 export function checkPackageCaches(input: Pick<ImageInput, 'tree' | 'layers' | 'historyForLayer' | 'config'>): Finding[] {
   const totals = CACHES.map(() => ({ files: 0, bytes: 0, byLayer: new Map<number, number>() }))
   for (const { path, record, layer } of input.tree.entries()) {
-    if (record.type !== EntryType.File) continue
-    const index = CACHES.findIndex((cache) => path.startsWith(`${cache.directory}/`))
+    if (record.type !== EntryType.File || !CACHE_ROOTS.some((root) => path.startsWith(root))) continue
+    const index = CACHES.findIndex((cache) => path.startsWith(cache.directory) && path[cache.directory.length] === '/')
     if (index < 0) continue
     const cache = CACHES[index]!
     if (cache.skeleton?.test(path.slice(cache.directory.length + 1))) continue

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { computeEfficiency } from '../../layers/efficiency.js'
 import { EntryType, type LayerResult } from '../../layers/layer-result.js'
 import type { Finding } from '../../report/model.js'
 import { bytes } from '../../report/format-table.js'
@@ -62,8 +61,7 @@ export const wasteAnalyzer: ImageAnalyzer = {
   kind: 'image',
   id: 'waste',
   version: 1,
-  analyze({ layers }) {
-    const { efficiency } = computeEfficiency(layers)
+  analyze({ layers, efficiency }) {
     const findings: Finding[] = []
     if (efficiency.score < LOWEST_EFFICIENCY && efficiency.wastedBytes >= HIGHEST_WASTED_BYTES) {
       findings.push(
