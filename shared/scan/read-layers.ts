@@ -113,12 +113,16 @@ async function readOne(
     onBytes: (bytes) => deps.onProgress?.({ type: 'layer-bytes', index, bytes }),
   })
   if (deps.cache) {
-    await deps.cache.putWalk(result)
-    for (const analyzer of missing) {
-      const output = result.analyses[analyzer.id]!
-      // an analyzer that failed on this layer is run again next time rather than remembered
-      if (output.errors.length === 0) await deps.cache.putAnalysis(diffId, analyzer.id, output)
-    }
+    const cache = deps.cache
+    // the writes are independent objects: in S3 each is a round trip, so they go at once
+    await Promise.all([
+      cache.putWalk(result),
+      ...missing.map(async (analyzer) => {
+        const output = result.analyses[analyzer.id]!
+        // an analyzer that failed on this layer is run again next time rather than remembered
+        if (output.errors.length === 0) await cache.putAnalysis(diffId, analyzer.id, output)
+      }),
+    ])
   }
   result.analyses = { ...cached.hits, ...result.analyses }
   deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })
@@ -133,14 +137,15 @@ async function fromCache(
   deps: ReadLayersDeps
 ): Promise<{ result?: LayerResult; hits: Record<string, AnalyzerOutput> }> {
   const hits: Record<string, AnalyzerOutput> = {}
-  if (!deps.cache) return { hits }
-  for (const analyzer of deps.analyzers) {
-    const output = await deps.cache.getAnalysis(diffId, analyzer.id, analyzer.version)
+  const cache = deps.cache
+  if (!cache) return { hits }
+  // every lookup at once (in S3 each is a round trip); the walk is wasted only on a partial hit
+  const [walk, ...outputs] = await Promise.all([cache.getWalk(diffId), ...deps.analyzers.map((a) => cache.getAnalysis(diffId, a.id, a.version))])
+  deps.analyzers.forEach((analyzer, i) => {
+    const output = outputs[i]
     if (output) hits[analyzer.id] = output
-  }
-  if (Object.keys(hits).length < deps.analyzers.length) return { hits }
-  const walk = await deps.cache.getWalk(diffId)
-  if (!walk) return { hits }
+  })
+  if (Object.keys(hits).length < deps.analyzers.length || !walk) return { hits }
   // a cached layer counts against the limits as if it had been read
   if (!budget.take(walk.uncompressedSize)) {
     throw new LimitError(ErrorCode.ImageTooLarge, 'maxImageBytes', deps.limits.maxImageBytes, `image is larger than ${deps.limits.maxImageBytes} bytes uncompressed`)

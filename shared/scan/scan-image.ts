@@ -210,26 +210,34 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     if (manifest.layers.length !== config.diffIds.length) {
       throw new ManifestError(ErrorCode.ManifestInvalid, `the manifest lists ${manifest.layers.length} layers but the config has ${config.diffIds.length} DiffIDs`)
     }
-    const layers = await readLayers(source, manifest, config, {
-      analyzers: deps.analyzers.file,
-      limits: deps.limits,
-      logger: deps.logger,
-      ...(deps.cache ? { cache: deps.cache } : {}),
-      ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
-      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
-    })
-    const provenance = await collectProvenance(
-      source,
-      {
-        digest: fetched.digest,
-        repositories: source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : [],
-        manifest,
-        config,
-        ...(subject.platform ? { platform: subject.platform } : {}),
-        ...(context.index ? { index: context.index } : {}),
-      },
-      { trustedKeys: [], ...deps.provenance, logger: deps.logger }
-    )
+    // the layers and the provenance (signatures, attestations, base) are independent reads:
+    // both go at once, and both are waited for, whichever fails first
+    const [read, collected] = await Promise.allSettled([
+      readLayers(source, manifest, config, {
+        analyzers: deps.analyzers.file,
+        limits: deps.limits,
+        logger: deps.logger,
+        ...(deps.cache ? { cache: deps.cache } : {}),
+        ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
+        ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      }),
+      collectProvenance(
+        source,
+        {
+          digest: fetched.digest,
+          repositories: source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : [],
+          manifest,
+          config,
+          ...(subject.platform ? { platform: subject.platform } : {}),
+          ...(context.index ? { index: context.index } : {}),
+        },
+        { trustedKeys: [], ...deps.provenance, logger: deps.logger }
+      ),
+    ])
+    if (read.status === 'rejected') throw read.reason
+    if (collected.status === 'rejected') throw collected.reason
+    const layers = read.value
+    const provenance = collected.value
     const report = await buildImageReport(
       { subject, scanner: scannerInfo(deps), startedAt, finishedAt: deps.clock.now() },
       manifest,
