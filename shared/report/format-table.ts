@@ -92,7 +92,12 @@ function summaryText(report: Report): string {
 
 function where(finding: Finding, report: ImageReport): string {
   const layer = finding.location.layer ? report.image.layers.findIndex((l) => l.diffId === finding.location.layer) : -1
-  const parts = [finding.location.path ? `${finding.location.path}${finding.location.line ? `:${finding.location.line}` : ''}` : '', layer >= 0 ? `layer ${layer}` : '']
+  const removed = finding.location.removedIn ? report.image.layers.findIndex((l) => l.diffId === finding.location.removedIn) : -1
+  const parts = [
+    finding.location.path ? `${finding.location.path}${finding.location.line ? `:${finding.location.line}` : ''}` : '',
+    layer >= 0 ? `layer ${layer}` : '',
+    removed >= 0 ? `(deleted in layer ${removed}, still in the image)` : '',
+  ]
   return parts.filter(Boolean).join(' ') || 'image'
 }
 

@@ -41,6 +41,11 @@ export interface FindingLocation {
   line?: number
   /** Index of the history entry that built the layer, or the entry the finding is about. */
   history?: number
+  /**
+   * DiffID of a later layer that deleted or replaced the file: it is gone from the
+   * container's filesystem, but its bytes are still in `layer` for anyone who pulls the image.
+   */
+  removedIn?: string
 }
 
 export interface Finding {

@@ -12,6 +12,8 @@ import { pairHistoryWithLayers, type ContainerConfig, type ImageConfig } from '.
 import type { ImageManifest } from '../image/manifest.js'
 import { computeEfficiency } from '../layers/efficiency.js'
 import { countFiles, layerErrors, layerFact, layerFindings, type LayerResult } from '../layers/layer-result.js'
+import { RemovalFinder } from '../layers/removal.js'
+import type { SquashedTree } from '../layers/squash.js'
 import {
   REPORT_SCHEMA_VERSION,
   type Finding,
@@ -58,8 +60,9 @@ export async function buildImageReport(
   const inventory = buildInventory(layers, tree, os)
   const input: ImageInput = { manifest, config, layers, historyForLayer, tree, efficiency, tags, visibleFacts, packages: inventory.view, os }
 
+  const removals = new RemovalFinder(layers)
   const errors: ReportError[] = [...layers.flatMap(layerErrors), ...(provenance?.errors ?? [])]
-  const findings: Finding[] = [...layers.flatMap(layerFindings), ...(provenance?.findings ?? [])]
+  const findings: Finding[] = [...layers.flatMap((layer, index) => markRemoved(layerFindings(layer), index, layers, tree, removals)), ...(provenance?.findings ?? [])]
   for (const analyzer of analyzers.image) {
     try {
       const analysis = await analyzer.analyze(input)
@@ -127,6 +130,20 @@ export async function buildImageReport(
     summary: summarise(findings, []),
     errors: sortErrors(errors),
   }
+}
+
+/**
+ * Says, on the findings of a file a later layer deleted or replaced, which layer that was:
+ * the file is out of sight but its bytes are still in the image.
+ */
+function markRemoved(findings: Finding[], index: number, layers: readonly LayerResult[], tree: SquashedTree, removals: RemovalFinder): Finding[] {
+  for (const finding of findings) {
+    const path = finding.location.path
+    if (path === undefined || tree.get(path)?.layer === index) continue
+    const later = removals.removedIn(path, index)
+    if (later !== undefined) finding.location = { ...finding.location, removedIn: layers[later]!.diffId }
+  }
+  return findings
 }
 
 /** The OS with its end-of-life date, when the table knows the release. */

@@ -14,8 +14,8 @@
  *   (`file:///`), with `region.startLine` when it has a line;
  * - one per vulnerability, located at the package (its file, for language packages).
  * Every location also names the image as a logical location. The property bag holds the
- * layer (DiffID), the index of the history entry that built it, the category and, for an
- * index report, the platform. `fingerprints` identify a result across scans of rebuilt
+ * layer (DiffID), the index of the history entry that built it, the category, the layer
+ * that deleted the file when one did (`removedIn`) and, for an index report, the platform. `fingerprints` identify a result across scans of rebuilt
  * images (rule, path, line, evidence or package; not the layer).
  *
  * A failed scan is an invocation with `executionSuccessful: false` and the error as a
@@ -220,6 +220,7 @@ function findingResult(image: ImageReport, finding: Finding, platform: string): 
         severity: finding.severity,
         ...(layer !== undefined ? { layer } : {}),
         ...(history !== undefined ? { history } : {}),
+        ...(finding.location.removedIn !== undefined ? { removedIn: finding.location.removedIn } : {}),
         ...(platform ? { platform } : {}),
       },
     },

@@ -15,6 +15,7 @@ import { scanImage, type ScanDeps } from '../../../shared/scan/scan-image.js'
 import { startFaultRegistry, type FaultRegistry } from '../../support/fault-registry.js'
 import { buildImage, buildIndex, buildLayer, type BuiltBlob, type BuiltImage } from '../../support/image-builder.js'
 import { expectValidReport } from '../../support/report-schema.js'
+import { ALNUM, fake } from '../analyzers/secrets/fakes.js'
 
 let registry: FaultRegistry
 let agent: Agent
@@ -71,6 +72,19 @@ describe('scanImage', () => {
     expectValidReport(first)
     expect((first as ImageReport).image.os).toEqual({ family: 'alpine', version: '3.20.3', name: 'Alpine Linux v3.20', endOfLife: { date: '2026-04-01', reached: true } })
     expect(serialiseReport(second)).toBe(serialiseReport(first))
+  })
+
+  it('reports a secret in a file a later layer deleted, in the layer that holds it, naming the layer that deleted it', async () => {
+    const token = 'gh' + 'p_' + fake(ALNUM, 36, 4242)
+    const planted = await buildLayer([{ name: 'srv/app/.env', content: `GITHUB_TOKEN=${token}\n` }, { name: 'srv/app/kept.env', content: `TOKEN=${token}\n` }], { compression: 'gzip' })
+    const cleanup = await buildLayer([{ name: 'srv/app/.wh..env', content: '' }], { compression: 'gzip' })
+    serve(buildImage({ format: 'oci', layers: [base, planted, cleanup] }))
+    const report = (await scan('scan/app:v1')) as ImageReport
+    expectValidReport(report)
+    const secrets = report.findings.filter((f) => f.category === 'secret').map((f) => f.location)
+    expect(secrets).toContainEqual({ layer: planted.diffId, history: 1, path: '/srv/app/.env', line: 1, removedIn: cleanup.diffId })
+    // the file still in sight says nothing of removal
+    expect(secrets).toContainEqual({ layer: planted.diffId, history: 1, path: '/srv/app/kept.env', line: 1 })
   })
 
   it('flags layers that no history entry explains', async () => {
