@@ -133,6 +133,8 @@ const big = await bigGzipLayer()
     const image = buildImage({ format: 'oci', layers: [base] })
     await pushImage(registry, 'bench/debian', image, ['12'])
     const archive = join(LAYER_DIR, 'debian.docker.tar')
+    // skopeo will not overwrite an archive an interrupted run left behind
+    await rm(archive, { force: true })
     await runCommand('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/bench/debian:12`, `docker-archive:${archive}:bench/debian:12`])
     try {
       const peer = await peerComparison(archive, 3)

@@ -108,6 +108,12 @@ export const PATH_ALLOW_RULES: readonly AllowRule[] = Object.freeze([
     path: /^\/usr\/(?:lib\/(?:[a-z0-9_]+-linux-gnu[a-z0-9_]*\/)?perl(?:-base|5)?\/|share\/perl5?\/|lib\/python3(?:\.[0-9]+)?\/(?!(?:site|dist)-packages\/)|lib\/ruby\/[0-9.]+\/)/,
   }),
   allow({
+    id: 'allow-compiled-system-databases',
+    description:
+      'The time zone database (/usr/share/zoneinfo) and terminfo entries: binary files compiled by the distribution, hundreds in every base image. They hold no text to leak.',
+    path: /^\/(?:usr\/(?:share|lib)|lib|etc)\/(?:zoneinfo|terminfo)\//,
+  }),
+  allow({
     id: 'allow-locale-files',
     description: 'Translations (/usr/share/locale, *.po, *.mo, locales/): translated strings like "password: %s" are not credentials.',
     path: /(?:^\/usr\/(?:local\/)?share\/(?:locale|i18n)\/|\/locales?\/|\.(?:po|pot|mo)$)/,

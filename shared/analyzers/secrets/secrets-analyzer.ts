@@ -96,7 +96,7 @@ const SSH_DIRECTORY = /^\/(?:root|home\/[^/]+)\/\.ssh\//
 export const secretsAnalyzer: FileAnalyzer = {
   kind: 'file',
   id: SECRETS_ANALYZER_ID,
-  version: 2,
+  version: 3,
   wants: wantsSecretScan,
   // binary content is recognised from its first bytes: the rest is never held
   wantsHead: (head, path) => isSensitivePath(path) || decodeText(head) !== undefined,

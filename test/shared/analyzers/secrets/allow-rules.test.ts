@@ -71,6 +71,9 @@ describe('pathAllowRule', () => {
     ['/usr/share/perl5/Debconf/Config.pm', 'allow-distribution-language-runtimes'],
     ['/usr/lib/python3.11/smtplib.py', 'allow-distribution-language-runtimes'],
     ['/usr/lib/ruby/3.1.0/net/http.rb', 'allow-distribution-language-runtimes'],
+    ['/usr/share/zoneinfo/Europe/Paris', 'allow-compiled-system-databases'],
+    ['/usr/lib/terminfo/x/xterm', 'allow-compiled-system-databases'],
+    ['/usr/share/terminfo/x/xterm-256color', 'allow-compiled-system-databases'],
     // in scope
     ['/var/cache/debconf/passwords.dat', undefined],
     ['/var/cache/debconf/config.dat', undefined],

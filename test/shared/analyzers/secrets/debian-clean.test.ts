@@ -69,8 +69,9 @@ describe('the secret scanner on a clean Debian 12 root filesystem', () => {
       const analysis = await secretsAnalyzer.analyze({ path, entry, content, truncated: false })
       findings.push(...(analysis.findings ?? []).map((f) => ({ ...f, location: { ...f.location, path } })))
     }
-    // Assess
-    expect(wanted).toBeGreaterThan(1000)
+    // Assess: the allow rules take out the distribution's perl and Python, zoneinfo and
+    // terminfo; hundreds of scripts and configuration files are still read
+    expect(wanted).toBeGreaterThan(500)
     expect(findings).toEqual([])
   })
 })

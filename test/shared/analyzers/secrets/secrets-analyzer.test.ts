@@ -23,9 +23,9 @@ const GITHUB_TOKEN = 'gh' + 'p_' + fake(ALNUM, 36, 1001)
 
 describe('secretsAnalyzer identity', () => {
   it('is a file analyzer with a stable id and version', () => {
-    expect(secretsAnalyzer).toMatchObject({ kind: 'file', id: SECRETS_ANALYZER_ID, version: 2 })
+    expect(secretsAnalyzer).toMatchObject({ kind: 'file', id: SECRETS_ANALYZER_ID, version: 3 })
     expect(SECRETS_ANALYZER_ID).toBe('secrets')
-    expect(createAnalyzerSet([secretsAnalyzer]).versions).toEqual({ secrets: 2 })
+    expect(createAnalyzerSet([secretsAnalyzer]).versions).toEqual({ secrets: 3 })
   })
 
   it('exports every secret rule as a documented Rule of category secret', () => {
