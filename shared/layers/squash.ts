@@ -30,10 +30,13 @@ export class SquashedTree {
   readonly #index = new Map<string, Node>()
   /** {@link entries}, until the tree changes. */
   #list: readonly TreeEntry[] | undefined
+  /** Canonical paths of directories {@link #canonical} resolved, until the tree changes. */
+  readonly #directories = new Map<string, string | undefined>()
 
   /** Applies one layer's entries on top: opaque directories and whiteouts first, then the rest. */
   apply(entries: readonly EntryRecord[], layer: number): void {
     this.#list = undefined
+    this.#directories.clear()
     for (const entry of entries) {
       if (entry.type === EntryType.OpaqueWhiteout) {
         const node = this.#node(entry.path)
@@ -93,8 +96,33 @@ export class SquashedTree {
     return canonical !== undefined && this.#node(canonical)?.children !== undefined
   }
 
-  /** The path with every symlink component followed, or undefined when it leads nowhere. */
+  /**
+   * The path with every symlink component followed, or undefined when it leads nowhere.
+   * Directories resolved once are remembered (until the next {@link apply}): package file
+   * lists name thousands of files under the few symlinked directories of a merged `/usr`.
+   */
   #canonical(path: string): string | undefined {
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+    const exact = this.#node(path)
+    // in the tree and no symlink: nothing above it is one either (see resolve)
+    if (exact && exact.record?.type !== EntryType.Symlink) return path
+    const slash = path.lastIndexOf('/')
+    if (slash <= 0) return this.#follow(path)
+    const directory = path.slice(0, slash)
+    let resolved = this.#directories.get(directory)
+    if (resolved === undefined && !this.#directories.has(directory)) {
+      resolved = this.#follow(directory)
+      this.#directories.set(directory, resolved)
+    }
+    if (resolved === undefined) return undefined
+    const inResolved = `${resolved === '/' ? '' : resolved}/${path.slice(slash + 1)}`
+    const node = this.#node(inResolved)
+    if (!node) return undefined
+    return node.record?.type === EntryType.Symlink ? this.#follow(inResolved) : inResolved
+  }
+
+  /** Resolves `path` one component at a time, following symlinks (at most {@link MAX_SYMLINK_HOPS}). */
+  #follow(path: string): string | undefined {
     let hops = 0
     let pending = path.split('/').filter(Boolean)
     let current = '/'

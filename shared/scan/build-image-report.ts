@@ -136,14 +136,16 @@ export async function buildImageReport(
  * Says, on the findings of a file a later layer deleted or replaced, which layer that was:
  * the file is out of sight but its bytes are still in the image.
  */
-function markRemoved(findings: Finding[], index: number, layers: readonly LayerResult[], tree: SquashedTree, removals: RemovalFinder): Finding[] {
-  for (const finding of findings) {
-    const path = finding.location.path
-    if (path === undefined || tree.get(path)?.layer === index) continue
+function markRemoved(findings: readonly Finding[], index: number, layers: readonly LayerResult[], tree: SquashedTree, removals: RemovalFinder): Finding[] {
+  // copies: the layer results stay as read (the layer cache may still be writing them)
+  return findings.map((finding) => {
+    const copy = { ...finding, location: { ...finding.location } }
+    const path = copy.location.path
+    if (path === undefined || tree.get(path)?.layer === index) return copy
     const later = removals.removedIn(path, index)
-    if (later !== undefined) finding.location = { ...finding.location, removedIn: layers[later]!.diffId }
-  }
-  return findings
+    if (later !== undefined) copy.location.removedIn = layers[later]!.diffId
+    return copy
+  })
 }
 
 /** The OS with its end-of-life date, when the table knows the release. */

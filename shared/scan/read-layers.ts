@@ -29,6 +29,12 @@ export interface ReadLayersDeps {
   /** Layers streamed at once; default {@link defaultLayerConcurrency}. */
   layerConcurrency?: number
   onProgress?: (event: ScanProgressEvent) => void
+  /**
+   * When given, the layer cache writes are added here rather than waited for, so the caller
+   * can go on (build the report) while they complete, and wait for them before it returns.
+   * They never reject: a failed write is logged.
+   */
+  cacheWrites?: Array<Promise<void>>
 }
 
 /** Memory a streaming layer read may hold: decompression and tar buffers, plus one capped file per analyzer pass. */
@@ -115,14 +121,19 @@ async function readOne(
   if (deps.cache) {
     const cache = deps.cache
     // the writes are independent objects: in S3 each is a round trip, so they go at once
-    await Promise.all([
+    const written = Promise.all([
       cache.putWalk(result),
       ...missing.map(async (analyzer) => {
         const output = result.analyses[analyzer.id]!
         // an analyzer that failed on this layer is run again next time rather than remembered
         if (output.errors.length === 0) await cache.putAnalysis(diffId, analyzer.id, output)
       }),
-    ])
+    ]).then(
+      () => undefined,
+      (error: unknown) => deps.logger.warn('layer cache write failed', { diffId, error: (error as Error)?.message ?? String(error) })
+    )
+    if (deps.cacheWrites) deps.cacheWrites.push(written)
+    else await written
   }
   result.analyses = { ...cached.hits, ...result.analyses }
   deps.onProgress?.({ type: 'layer-done', index, total, digest: descriptor.digest })

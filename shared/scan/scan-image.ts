@@ -186,6 +186,8 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
   if (context.declared) subject.platform = reportPlatform(context.declared)
   let config: ImageConfig | undefined
   let manifest: ImageManifest | undefined
+  // layer cache writes run while the report is built; the scan waits for them at the end
+  const cacheWrites: Array<Promise<void>> = []
   try {
     if (fetched.manifest.kind !== 'manifest') throw new ManifestError(ErrorCode.ManifestUnsupported, 'expected an image manifest, got an index')
     manifest = fetched.manifest
@@ -214,6 +216,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     // both go at once, and both are waited for, whichever fails first
     const [read, collected] = await Promise.allSettled([
       readLayers(source, manifest, config, {
+        cacheWrites,
         analyzers: deps.analyzers.file,
         limits: deps.limits,
         logger: deps.logger,
@@ -253,6 +256,9 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     if (isTemporary(error)) throw error
     deps.logger.warn('scan failed', { digest: fetched.digest, ...describeError(error) })
     return failedImageReport(subject, error, startedAt, deps, manifest, config)
+  } finally {
+    // they never reject (a failed write is logged)
+    await Promise.all(cacheWrites)
   }
 }
 
