@@ -69,25 +69,37 @@ export interface ProvenanceResult {
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 const MAX_ARTIFACTS = 32
 
+/**
+ * What one lookup found. The lookups run at once, each into its own sink; the sinks are
+ * merged in a fixed order, so the report does not depend on which answer came first.
+ */
+interface Sink {
+  signatures: Provenance['signatures']
+  attestations: Provenance['attestations']
+  sboms: Provenance['sboms']
+  checked: CheckedSignature[]
+  errors: ReportError[]
+}
+
+const emptySink = (): Sink => ({ signatures: [], attestations: [], sboms: [], checked: [], errors: [] })
+
 export async function collectProvenance(source: ImageSource, input: ProvenanceInput, deps: ProvenanceDeps): Promise<ProvenanceResult> {
   const provenance: Provenance = { signatures: [], attestations: [], sboms: [], baseImage: null, source: {} }
   const findings: Finding[] = []
-  const errors: ReportError[] = []
-  const checked: CheckedSignature[] = []
 
   /** Runs one artifact's work; permanent failures become report errors. */
-  const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+  const attempt = async (sink: Sink, what: string, work: () => Promise<void>): Promise<void> => {
     try {
       await work()
     } catch (error) {
       if (isTemporary(error)) throw error
       const described = describeError(error)
       deps.logger.warn('provenance artifact unreadable', { what, ...described })
-      errors.push({ code: described.code === ErrorCode.Internal ? ErrorCode.AttestationInvalid : described.code, message: `${what}: ${described.message}` })
+      sink.errors.push({ code: described.code === ErrorCode.Internal ? ErrorCode.AttestationInvalid : described.code, message: `${what}: ${described.message}` })
     }
   }
 
-  const checkSignatureManifest = async (fetched: FetchedManifest, via: 'tag' | 'referrers'): Promise<void> => {
+  const checkSignatureManifest = async (sink: Sink, fetched: FetchedManifest, via: 'tag' | 'referrers'): Promise<void> => {
     if (fetched.manifest.kind !== 'manifest') return
     for (const layer of parseCosignSignatureManifest(fetched.manifest).slice(0, MAX_ARTIFACTS)) {
       const payload = await source.blobBytes(layer.payloadDescriptor, MAX_PAYLOAD_BYTES)
@@ -99,74 +111,102 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
         expectedRepository: input.repositories,
         ...(layer.certificate ? { certificate: layer.certificate } : {}),
       })
-      provenance.signatures.push(cosignSignatureEntry(verification, fetched.digest, via))
-      checked.push({ artifact: fetched.digest, outcome: verification.outcome, ...(verification.signer ? { signer: verification.signer } : {}), ...(verification.error ? { error: verification.error } : {}) })
+      sink.signatures.push(cosignSignatureEntry(verification, fetched.digest, via))
+      sink.checked.push({ artifact: fetched.digest, outcome: verification.outcome, ...(verification.signer ? { signer: verification.signer } : {}), ...(verification.error ? { error: verification.error } : {}) })
     }
   }
 
-  const summarise = async (fetched: FetchedManifest, via: 'index' | 'tag' | 'referrers'): Promise<void> => {
+  const summarise = async (sink: Sink, fetched: FetchedManifest, via: 'index' | 'tag' | 'referrers'): Promise<void> => {
     if (fetched.manifest.kind !== 'manifest') return
     for (const layer of attestationLayers(fetched.manifest).slice(0, MAX_ARTIFACTS)) {
       const bytes = await source.blobBytes(layer.descriptor, MAX_PAYLOAD_BYTES)
       const summary = summariseAttestation(bytes, fetched.digest, via)
       // a statement about another image is not this image's provenance
       if (summary.subjects.length > 0 && !summary.subjects.includes(input.digest)) continue
-      provenance.attestations.push(...summary.attestations)
-      provenance.sboms.push(...summary.sboms)
+      sink.attestations.push(...summary.attestations)
+      sink.sboms.push(...summary.sboms)
     }
   }
 
+  const lookups: Array<(sink: Sink) => Promise<void>> = []
   // signatures and attestations under cosign's tags
-  if (source.findManifest) {
-    await attempt('cosign signature tag', async () => {
-      const sig = await source.findManifest!(cosignTag(input.digest, 'sig'))
-      if (sig) await checkSignatureManifest(sig, 'tag')
-    })
-    await attempt('cosign attestation tag', async () => {
-      const att = await source.findManifest!(cosignTag(input.digest, 'att'))
-      if (att) await summarise(att, 'tag')
-    })
-    await attempt('cosign sbom tag', async () => {
-      const sbom = await source.findManifest!(cosignTag(input.digest, 'sbom'))
-      if (sbom?.manifest.kind === 'manifest') {
-        for (const layer of sbom.manifest.layers) {
-          const format = layer.mediaType.includes('spdx') ? 'spdx' : layer.mediaType.includes('cyclonedx') ? 'cyclonedx' : layer.mediaType
-          provenance.sboms.push({ format, artifact: sbom.digest, via: 'tag' })
-        }
-      }
-    })
+  const findManifest = source.findManifest?.bind(source)
+  if (findManifest) {
+    lookups.push(
+      (sink) =>
+        attempt(sink, 'cosign signature tag', async () => {
+          const sig = await findManifest(cosignTag(input.digest, 'sig'))
+          if (sig) await checkSignatureManifest(sink, sig, 'tag')
+        }),
+      (sink) =>
+        attempt(sink, 'cosign attestation tag', async () => {
+          const att = await findManifest(cosignTag(input.digest, 'att'))
+          if (att) await summarise(sink, att, 'tag')
+        }),
+      (sink) =>
+        attempt(sink, 'cosign sbom tag', async () => {
+          const sbom = await findManifest(cosignTag(input.digest, 'sbom'))
+          if (sbom?.manifest.kind === 'manifest') {
+            for (const layer of sbom.manifest.layers) {
+              const format = layer.mediaType.includes('spdx') ? 'spdx' : layer.mediaType.includes('cyclonedx') ? 'cyclonedx' : layer.mediaType
+              sink.sboms.push({ format, artifact: sbom.digest, via: 'tag' })
+            }
+          }
+        })
+    )
   }
 
   // OCI referrers, or the sha256-<hex> tag that stands in for them
-  await attempt('referrers', async () => {
-    let referrers = source.referrers ? await source.referrers(input.digest) : undefined
-    if (!referrers && source.findManifest) referrers = await source.findManifest(referrersFallbackTag(input.digest))
-    if (!referrers || referrers.manifest.kind !== 'index') return
-    for (const referrer of classifyReferrers(referrers.manifest).slice(0, MAX_ARTIFACTS)) {
-      if (referrer.kind === 'cosign-signature') {
-        await attempt(`referrer ${referrer.descriptor.digest}`, async () => checkSignatureManifest(await source.manifest(referrer.descriptor), 'referrers'))
-      } else if (referrer.kind === 'notation-signature' || referrer.kind === 'sigstore-bundle') {
-        provenance.signatures.push({
-          format: referrer.kind === 'notation-signature' ? 'notation' : 'cosign',
-          artifact: referrer.descriptor.digest,
-          via: 'referrers',
-          verified: null,
-          error: `${referrer.kind === 'notation-signature' ? 'notation signatures' : 'sigstore bundles'} are reported, not verified`,
-        })
-        checked.push({ artifact: referrer.descriptor.digest, outcome: 'keyless' })
-      } else if (referrer.kind === 'attestation') {
-        await attempt(`referrer ${referrer.descriptor.digest}`, async () => summarise(await source.manifest(referrer.descriptor), 'referrers'))
-      } else if (referrer.kind === 'sbom' && referrer.sbomFormat) {
-        provenance.sboms.push({ format: referrer.sbomFormat, artifact: referrer.descriptor.digest, via: 'referrers' })
+  lookups.push((sink) =>
+    attempt(sink, 'referrers', async () => {
+      let referrers = source.referrers ? await source.referrers(input.digest) : undefined
+      if (!referrers && findManifest) referrers = await findManifest(referrersFallbackTag(input.digest))
+      if (!referrers || referrers.manifest.kind !== 'index') return
+      for (const referrer of classifyReferrers(referrers.manifest).slice(0, MAX_ARTIFACTS)) {
+        if (referrer.kind === 'cosign-signature') {
+          await attempt(sink, `referrer ${referrer.descriptor.digest}`, async () => checkSignatureManifest(sink, await source.manifest(referrer.descriptor), 'referrers'))
+        } else if (referrer.kind === 'notation-signature' || referrer.kind === 'sigstore-bundle') {
+          sink.signatures.push({
+            format: referrer.kind === 'notation-signature' ? 'notation' : 'cosign',
+            artifact: referrer.descriptor.digest,
+            via: 'referrers',
+            verified: null,
+            error: `${referrer.kind === 'notation-signature' ? 'notation signatures' : 'sigstore bundles'} are reported, not verified`,
+          })
+          sink.checked.push({ artifact: referrer.descriptor.digest, outcome: 'keyless' })
+        } else if (referrer.kind === 'attestation') {
+          await attempt(sink, `referrer ${referrer.descriptor.digest}`, async () => summarise(sink, await source.manifest(referrer.descriptor), 'referrers'))
+        } else if (referrer.kind === 'sbom' && referrer.sbomFormat) {
+          sink.sboms.push({ format: referrer.sbomFormat, artifact: referrer.descriptor.digest, via: 'referrers' })
+        }
       }
-    }
-  })
+    })
+  )
 
   // BuildKit attestation manifests beside the image in its index
   if (input.index?.manifest.kind === 'index') {
-    for (const descriptor of attestationManifestsFor(input.index.manifest, input.digest).slice(0, MAX_ARTIFACTS)) {
-      await attempt(`attestation manifest ${descriptor.digest}`, async () => summarise(await source.manifest(descriptor), 'index'))
-    }
+    const descriptors = attestationManifestsFor(input.index.manifest, input.digest).slice(0, MAX_ARTIFACTS)
+    lookups.push(async (sink) => {
+      for (const descriptor of descriptors) {
+        await attempt(sink, `attestation manifest ${descriptor.digest}`, async () => summarise(sink, await source.manifest(descriptor), 'index'))
+      }
+    })
+  }
+
+  // every lookup is a registry round trip or more: they go at once, and all finish before a
+  // temporary failure is passed on (nothing is left running)
+  const sinks = lookups.map(emptySink)
+  const outcomes = await Promise.allSettled(lookups.map((lookup, i) => lookup(sinks[i]!)))
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+  if (failed) throw failed.reason
+  const errors: ReportError[] = []
+  const checked: CheckedSignature[] = []
+  for (const sink of sinks) {
+    provenance.signatures.push(...sink.signatures)
+    provenance.attestations.push(...sink.attestations)
+    provenance.sboms.push(...sink.sboms)
+    checked.push(...sink.checked)
+    errors.push(...sink.errors)
   }
 
   provenance.source = declaredSource(input.manifest.annotations ?? {}, input.config.config.labels, provenance.attestations)
@@ -176,13 +216,15 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
   if (declared) {
     let confirmed: boolean | null = null
     let shared: { sharedLayers: number; baseLayers: number } | undefined
-    await attempt(`base image ${declared.name}`, async () => {
+    const baseSink = emptySink()
+    await attempt(baseSink, `base image ${declared.name}`, async () => {
       const baseDiffIds = await deps.baseDiffIds?.(declared.name, declared.digest, input.platform)
       if (!baseDiffIds) return
       const comparison = compareWithBase(input.config.diffIds, baseDiffIds)
       confirmed = comparison.confirmed
       shared = { sharedLayers: comparison.sharedLayers, baseLayers: baseDiffIds.length }
     })
+    errors.push(...baseSink.errors)
     provenance.baseImage = { name: declared.name, digest: declared.digest ?? '', evidence: declared.evidence, confirmed }
     const counts = shared as { sharedLayers: number; baseLayers: number } | undefined
     // the image's first layer that is not the base's
