@@ -113,7 +113,16 @@ export class FsObjectStore implements ObjectStore {
     const path = this.#path(key)
     try {
       const bytes = await readIfExists(path)
-      return bytes === undefined ? undefined : { bytes, etag: contentEtag(bytes) }
+      if (bytes === undefined) return undefined
+      // hashed only when asked for: most reads (the layer cache's) never write back
+      let etag: string | undefined
+      return {
+        bytes,
+        get etag(): string {
+          etag ??= contentEtag(bytes)
+          return etag
+        },
+      }
     } catch (error) {
       throw storeError('read', key, error)
     }
