@@ -196,15 +196,19 @@ export interface Provenance {
 
 export type Summary = Record<SeverityOrUnknown, number>
 
-export interface ImageReport {
+/** What every report starts with, for one image or for an index. */
+interface ReportHeader {
   schemaVersion: typeof REPORT_SCHEMA_VERSION
-  kind: 'image'
   status: 'complete' | 'failed'
   error?: { code: ErrorCode; message: string }
   scanner: { name: string; version: string; analyzers: Record<string, number> }
   subject: ReportSubject
   scannedAt: string
   durationMs: number
+}
+
+export interface ImageReport extends ReportHeader {
+  kind: 'image'
   image: {
     os: ReportOs | null
     created: string | null
@@ -225,15 +229,8 @@ export interface ImageReport {
   errors: ReportError[]
 }
 
-export interface IndexReport {
-  schemaVersion: typeof REPORT_SCHEMA_VERSION
+export interface IndexReport extends ReportHeader {
   kind: 'index'
-  status: 'complete' | 'failed'
-  error?: { code: ErrorCode; message: string }
-  scanner: { name: string; version: string; analyzers: Record<string, number> }
-  subject: ReportSubject
-  scannedAt: string
-  durationMs: number
   /** Attestation manifests and platforms not asked for, with why they were not scanned. */
   skipped: Array<{ digest: string; platform?: ReportPlatform; reason: 'attestation' | 'platform-not-selected' | 'not-an-image' }>
   manifests: ImageReport[]
