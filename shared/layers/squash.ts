@@ -80,18 +80,12 @@ export class SquashedTree {
    * `/usr/lib/os-release`). Undefined for dangling links and link loops.
    */
   resolve(path: string): TreeEntry | undefined {
-    // the common case: the path is in the tree and is no symlink, so nothing above it is one
-    // either (a layer that writes below a symlink turns it into a directory)
-    const exact = this.#node(path)
-    if (exact?.record && exact.record.type !== EntryType.Symlink) return this.get(path)
     const canonical = this.#canonical(path)
     return canonical === undefined || canonical === '/' ? undefined : this.get(canonical)
   }
 
   /** True when `path`, symlinks followed, is a directory: written as one, or implied by what is in it. */
   isDirectory(path: string): boolean {
-    const exact = this.#node(path)
-    if (exact && exact.record?.type !== EntryType.Symlink) return exact.children !== undefined
     const canonical = this.#canonical(path)
     return canonical !== undefined && this.#node(canonical)?.children !== undefined
   }
@@ -104,7 +98,8 @@ export class SquashedTree {
   #canonical(path: string): string | undefined {
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
     const exact = this.#node(path)
-    // in the tree and no symlink: nothing above it is one either (see resolve)
+    // the common case: the path is in the tree and is no symlink, so nothing above it is one
+    // either (a layer that writes below a symlink turns it into a directory)
     if (exact && exact.record?.type !== EntryType.Symlink) return path
     const slash = path.lastIndexOf('/')
     if (slash <= 0) return this.#follow(path)
