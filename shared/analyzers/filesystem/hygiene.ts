@@ -157,8 +157,10 @@ export function checkWorldWritable(input: ImageInput): Finding[] {
   return findings
 }
 
-/** The path up to the first segment in `names` (`/app/.git/objects/x` → `/app/.git`). */
-/** The path up to its first segment in `names`, every one of which starts with a dot. */
+/**
+ * The path up to the first segment in `names` (`/app/.git/objects/x` → `/app/.git`); every
+ * name in `names` starts with a dot.
+ */
 function prefixNamed(path: string, names: ReadonlySet<string>): string | undefined {
   // most paths hold no hidden segment at all
   if (!path.includes('/.')) return undefined
