@@ -70,7 +70,8 @@ export class ObjectLayerCache implements LayerCache {
 
   async #put(key: string, value: unknown): Promise<void> {
     try {
-      await this.#objects.put(key, Buffer.from(JSON.stringify(value)), { contentType: 'application/json' })
+      // a lost entry is read again from the layer: no need to flush it to disk
+      await this.#objects.put(key, Buffer.from(JSON.stringify(value)), { contentType: 'application/json', durable: false })
     } catch (error) {
       this.#logger?.warn('layer cache write failed', { key, error: (error as Error).message })
     }

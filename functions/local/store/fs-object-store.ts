@@ -28,13 +28,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { link, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { ErrorCode, PushscanError } from '../../../shared/errors.js'
-import type { ObjectStore, StoredObject } from '../../../shared/ports/object-store.js'
-
-export interface PutOptions {
-  contentType?: string
-  /** undefined: write unconditionally; null: only if absent; a string: only if the current etag is this. */
-  ifMatch?: string | null
-}
+import type { ObjectStore, PutOptions, StoredObject } from '../../../shared/ports/object-store.js'
 
 /** The temp files `put` writes before renaming (`.<name>.<12 hex>.tmp`). */
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/
@@ -130,7 +124,7 @@ export class FsObjectStore implements ObjectStore {
 
   async put(key: string, bytes: Buffer, options: PutOptions = {}): Promise<boolean> {
     const path = this.#path(key)
-    const { ifMatch } = options
+    const { ifMatch, durable = true } = options
     return this.#withLock(key, async () => {
       const dir = dirname(path)
       const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
@@ -145,7 +139,8 @@ export class FsObjectStore implements ObjectStore {
         const handle = await open(temp, 'wx')
         try {
           await handle.writeFile(bytes)
-          await handle.sync()
+          // a rename without the flush can lose the object in a crash, never tear it
+          if (durable) await handle.sync()
         } finally {
           await handle.close()
         }
@@ -161,7 +156,7 @@ export class FsObjectStore implements ObjectStore {
         } else {
           await rename(temp, path)
         }
-        await fsyncDir(dir)
+        if (durable) await fsyncDir(dir)
         return true
       } catch (error) {
         throw storeError('write', key, error)

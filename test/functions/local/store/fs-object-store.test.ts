@@ -157,6 +157,21 @@ describe('FsObjectStore', () => {
     expect(await filesUnder(root)).toEqual(['dir/k0', 'dir/k1', 'dir/k2', 'dir/k3', 'dir/k9'])
   })
 
+  it('writes objects that need not survive a crash the same way, through a rename, with conditions honoured', async () => {
+    // Prepare
+    const { store, root } = await newStore()
+    // Act
+    await Promise.all(Array.from({ length: 12 }, (_, n) => store.put(`cache/k${n % 3}`, Buffer.from(`value ${n}`), { durable: false })))
+    const absentOnly = await store.put('cache/k0', Buffer.from('x'), { ifMatch: null, durable: false })
+    const fresh = await store.put('cache/new', Buffer.from('{"ok":true}'), { ifMatch: null, durable: false })
+    // Assess: whole objects, no temp files, and ifMatch still decides
+    expect(absentOnly).toBe(false)
+    expect(fresh).toBe(true)
+    expect((await store.get('cache/new'))?.bytes.toString()).toBe('{"ok":true}')
+    expect((await store.get('cache/k1'))?.bytes.toString()).toMatch(/^value (?:1|4|7|10)$/)
+    expect(await filesUnder(root)).toEqual(['cache/k0', 'cache/k1', 'cache/k2', 'cache/new'])
+  })
+
   it('reports storage failures as temporary STORE_UNAVAILABLE errors', async () => {
     // Prepare: a file where a directory is needed
     const { store, root } = await newStore()
