@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { computeEfficiency } from '../../../shared/layers/efficiency.js'
 import { EntryType, type EntryRecord } from '../../../shared/layers/layer-result.js'
-import { squash } from '../../../shared/layers/squash.js'
+import { SquashedTree, squash } from '../../../shared/layers/squash.js'
 
 const file = (path: string, size = 1, mode = 0o644): EntryRecord => ({ path, type: EntryType.File, size, mode, uid: 0, gid: 0 })
 const dir = (path: string): EntryRecord => ({ path, type: EntryType.Directory, size: 0, mode: 0o755, uid: 0, gid: 0 })
@@ -55,6 +55,20 @@ describe('squash', () => {
     expect(tree.isDirectory('/a/b')).toBe(true)
     expect(tree.isDirectory('/a/b/c')).toBe(false)
     expect(tree.get('/r')).toMatchObject({ layer: 2, record: { type: EntryType.Directory } })
+  })
+
+  it('resolves through a symlinked directory, and again after a later layer makes it a real one', () => {
+    const tree = new SquashedTree()
+    tree.apply([dir('/usr'), dir('/usr/bin'), file('/usr/bin/ls'), link('/bin', 'usr/bin'), link('/usr/bin/sh', 'dash'), file('/usr/bin/dash')], 0)
+    expect(tree.resolve('/bin/ls')).toMatchObject({ path: '/usr/bin/ls', layer: 0 })
+    expect(tree.resolve('/bin/sh')).toMatchObject({ path: '/usr/bin/dash' })
+    expect(tree.resolve('/bin/missing')).toBeUndefined()
+    expect(tree.isDirectory('/bin')).toBe(true)
+    // a later layer writes below /bin: it becomes a directory, and what was resolved through the link is stale
+    tree.apply([file('/bin/ls', 7)], 1)
+    expect(tree.resolve('/bin/ls')).toMatchObject({ path: '/bin/ls', layer: 1, record: { size: 7 } })
+    expect(tree.resolve('/bin/sh')).toBeUndefined()
+    expect(tree.get('/usr/bin/ls')).toMatchObject({ layer: 0 })
   })
 
   it('resolves symlinks in every path component and stops on loops', () => {
