@@ -64,11 +64,13 @@ describe('squash', () => {
     expect(tree.resolve('/bin/sh')).toMatchObject({ path: '/usr/bin/dash' })
     expect(tree.resolve('/bin/missing')).toBeUndefined()
     expect(tree.isDirectory('/bin')).toBe(true)
+    expect(tree.entries().map((e) => e.path)).toEqual(['/bin', '/usr', '/usr/bin', '/usr/bin/dash', '/usr/bin/ls', '/usr/bin/sh'])
     // a later layer writes below /bin: it becomes a directory, and what was resolved through the link is stale
     tree.apply([file('/bin/ls', 7)], 1)
     expect(tree.resolve('/bin/ls')).toMatchObject({ path: '/bin/ls', layer: 1, record: { size: 7 } })
     expect(tree.resolve('/bin/sh')).toBeUndefined()
     expect(tree.get('/usr/bin/ls')).toMatchObject({ layer: 0 })
+    expect(tree.entries().map((e) => e.path)).toEqual(['/bin/ls', '/usr', '/usr/bin', '/usr/bin/dash', '/usr/bin/ls', '/usr/bin/sh'])
   })
 
   it('resolves symlinks in every path component and stops on loops', () => {
