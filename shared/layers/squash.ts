@@ -95,12 +95,17 @@ export class SquashedTree {
    * Directories resolved once are remembered (until the next {@link apply}): package file
    * lists name thousands of files under the few symlinked directories of a merged `/usr`.
    */
-  #canonical(path: string): string | undefined {
+  #canonical(path: string, hops = 0): string | undefined {
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
     const exact = this.#node(path)
-    // the common case: the path is in the tree and is no symlink, so nothing above it is one
-    // either (a layer that writes below a symlink turns it into a directory)
-    if (exact && exact.record?.type !== EntryType.Symlink) return path
+    if (exact) {
+      // the common case: the path is in the tree and is no symlink, so nothing above it is one
+      // either (a layer that writes below a symlink turns it into a directory)
+      if (exact.record?.type !== EntryType.Symlink) return path
+      // a link below real directories: its target, even with `..`, resolves from there
+      if (hops >= MAX_SYMLINK_HOPS) return undefined
+      return this.#canonical(resolveLinkTarget(path, exact.record.linkname ?? ''), hops + 1)
+    }
     const slash = path.lastIndexOf('/')
     if (slash <= 0) return this.#follow(path)
     const directory = path.slice(0, slash)
@@ -109,11 +114,8 @@ export class SquashedTree {
       resolved = this.#follow(directory)
       this.#directories.set(directory, resolved)
     }
-    if (resolved === undefined) return undefined
-    const inResolved = `${resolved === '/' ? '' : resolved}/${path.slice(slash + 1)}`
-    const node = this.#node(inResolved)
-    if (!node) return undefined
-    return node.record?.type === EntryType.Symlink ? this.#follow(inResolved) : inResolved
+    if (resolved === undefined || resolved === directory) return undefined
+    return this.#canonical(`${resolved === '/' ? '' : resolved}/${path.slice(slash + 1)}`, hops)
   }
 
   /** Resolves `path` one component at a time, following symlinks (at most {@link MAX_SYMLINK_HOPS}). */
