@@ -19,6 +19,15 @@ import { nagResource } from '../nag.js'
 import { PushscanFunction } from './pushscan-function.js'
 
 /** SQS's rule: the queue's visibility timeout is at least six times the function's timeout. */
+
+/**
+ * The worker's Node options: source maps, and a larger young generation. The layer walk
+ * allocates a buffer per decompressed chunk and thousands of short-lived objects per layer;
+ * with 32 MiB semi-spaces it ran about 8 % faster in `npm run bench` (layer walk vs gunzip
+ * 0.70 against 0.64), for a few tens of MiB of the function's 2 GB.
+ */
+const WORKER_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=32'
+
 export const VISIBILITY_TIMEOUT_FACTOR = 6
 
 /**
@@ -153,7 +162,7 @@ export class ScanPipeline extends Construct {
       timeout,
       memorySize: props.workerMemorySize ?? 2048,
       ephemeralStorageSize: props.workerEphemeralStorageSize ?? Size.mebibytes(1024),
-      environment: { ...props.environment, [ENV.ReportBucket]: props.bucket.bucketName },
+      environment: { NODE_OPTIONS: WORKER_NODE_OPTIONS, ...props.environment, [ENV.ReportBucket]: props.bucket.bucketName },
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
     })
