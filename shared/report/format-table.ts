@@ -96,7 +96,7 @@ function where(finding: Finding, report: ImageReport): string {
   const parts = [
     finding.location.path ? `${finding.location.path}${finding.location.line ? `:${finding.location.line}` : ''}` : '',
     layer >= 0 ? `layer ${layer}` : '',
-    removed >= 0 ? `(deleted in layer ${removed}, still in the image)` : '',
+    removed >= 0 ? `(deleted or replaced in layer ${removed}; its bytes are still in the image)` : '',
   ]
   return parts.filter(Boolean).join(' ') || 'image'
 }

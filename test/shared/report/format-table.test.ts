@@ -163,6 +163,14 @@ describe('formatTable: a complete image report', () => {
     ])
   })
 
+  it('says when the file of a finding was deleted or replaced by a later layer', () => {
+    // Act
+    const out = formatTable(imageReport({ findings: [finding({ ruleId: 'secret-aws-key', severity: 'high', location: { layer: DIFF0, path: '/app/.env', line: 3, removedIn: DIFF1 } })] }))
+    // Assess
+    const row = out.split('\n').find((l) => l.includes('secret-aws-key'))
+    expect(row?.trim().split(/\s{2,}/)).toEqual(['high', 'secret-aws-key', '/app/.env:3 layer 0 (deleted or replaced in layer 1; its bytes are still in the image)', 'title of secret-aws-key'])
+  })
+
   it('shows the configured user and "no history" layers', () => {
     // Prepare
     const base = imageReport()
