@@ -62,6 +62,16 @@ describe('SARIF export of an image report', () => {
     expect(run.originalUriBaseIds['ROOTFS']!.uri).toBe('file:///')
   })
 
+  it('names the layer that deleted or replaced a finding\'s file', () => {
+    const base = sampleImageReport()
+    const secret = base.findings.find((f) => f.ruleId === 'secret-aws-access-key-id')!
+    const moved = { ...base, findings: base.findings.map((f) => (f === secret ? { ...f, location: { ...f.location, layer: BASE_LAYER, removedIn: APP_LAYER } } : f)) }
+    const result = toSarif(moved, context).runs[0]!.results.find((r) => r.ruleId === 'secret-aws-access-key-id')!
+    expect(result.properties).toMatchObject({ layer: BASE_LAYER, removedIn: APP_LAYER })
+    expect(secret.location.removedIn).toBeUndefined()
+    expect(run.results.find((r) => r.ruleId === 'secret-aws-access-key-id')!.properties).not.toHaveProperty('removedIn')
+  })
+
   it('gives findings without a path only the image as a logical location', () => {
     const root = run.results.find((r) => r.ruleId === 'config-root-user')!
     expect(root.locations).toEqual([{ logicalLocations: [{ name: 'acme/app', fullyQualifiedName: `ghcr.io/acme/app@${MANIFEST}`, kind: 'resource' }] }])
