@@ -4,9 +4,11 @@
  * `.att`/`.sbom` tags, referrers), where its source is, and what it was built from (a base
  * declared by annotation, checked against the base's layers; else a guess from history).
  *
- * Fetch failures that are temporary are thrown (the scan is retried, rather than reporting
- * an image as unsigned because a registry hiccuped); permanent ones about one artifact are
- * recorded in the report's errors and the rest goes on.
+ * Two steps: {@link lookUpArtifacts} needs only the manifest's digest and starts first;
+ * {@link judgeProvenance} needs the config too. Fetch failures that are temporary are thrown
+ * (the scan is retried, rather than reporting an image as unsigned because a registry
+ * hiccuped); permanent ones about one artifact are recorded in the report's errors and the
+ * rest goes on.
  *
  * @module
  */
@@ -48,15 +50,30 @@ export interface ProvenanceDeps {
   logger: Logger
 }
 
-export interface ProvenanceInput {
+/** What the artifact lookups need: only the manifest's digest and where it came from. */
+export interface ArtifactSubject {
   digest: Digest
   /** Names the image is known by (`docker.io/library/nginx`), for the signatures' docker-reference. */
   repositories: string[]
+  /** The index the image came from, for BuildKit attestation manifests. */
+  index?: FetchedManifest
+}
+
+export interface ProvenanceInput extends ArtifactSubject {
   manifest: ImageManifest
   config: ImageConfig
   platform?: ReportPlatform
-  /** The index the image came from, for BuildKit attestation manifests. */
-  index?: FetchedManifest
+}
+
+/** The signatures, attestations and SBOMs the registry holds for an image. */
+export interface FoundArtifacts {
+  signatures: Provenance['signatures']
+  attestations: Provenance['attestations']
+  sboms: Provenance['sboms']
+  checked: CheckedSignature[]
+  errors: ReportError[]
+  /** Whether the source could look up cosign's signature tags (a registry can, an archive cannot). */
+  searchedTags: boolean
 }
 
 export interface ProvenanceResult {
@@ -73,31 +90,29 @@ const MAX_ARTIFACTS = 32
  * What one lookup found. The lookups run at once, each into its own sink; the sinks are
  * merged in a fixed order, so the report does not depend on which answer came first.
  */
-interface Sink {
-  signatures: Provenance['signatures']
-  attestations: Provenance['attestations']
-  sboms: Provenance['sboms']
-  checked: CheckedSignature[]
-  errors: ReportError[]
+type Sink = FoundArtifacts
+
+const emptySink = (): Sink => ({ signatures: [], attestations: [], sboms: [], checked: [], errors: [], searchedTags: false })
+
+/** Runs one artifact's work; permanent failures become report errors, temporary ones are thrown. */
+async function attempt(sink: Sink, what: string, logger: Logger, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (isTemporary(error)) throw error
+    const described = describeError(error)
+    logger.warn('provenance artifact unreadable', { what, ...described })
+    sink.errors.push({ code: described.code === ErrorCode.Internal ? ErrorCode.AttestationInvalid : described.code, message: `${what}: ${described.message}` })
+  }
 }
 
-const emptySink = (): Sink => ({ signatures: [], attestations: [], sboms: [], checked: [], errors: [] })
-
-export async function collectProvenance(source: ImageSource, input: ProvenanceInput, deps: ProvenanceDeps): Promise<ProvenanceResult> {
-  const provenance: Provenance = { signatures: [], attestations: [], sboms: [], baseImage: null, source: {} }
-  const findings: Finding[] = []
-
-  /** Runs one artifact's work; permanent failures become report errors. */
-  const attempt = async (sink: Sink, what: string, work: () => Promise<void>): Promise<void> => {
-    try {
-      await work()
-    } catch (error) {
-      if (isTemporary(error)) throw error
-      const described = describeError(error)
-      deps.logger.warn('provenance artifact unreadable', { what, ...described })
-      sink.errors.push({ code: described.code === ErrorCode.Internal ? ErrorCode.AttestationInvalid : described.code, message: `${what}: ${described.message}` })
-    }
-  }
+/**
+ * Finds the signatures, attestations and SBOMs of an image. It needs only the manifest's
+ * digest, so a scan starts it before the config is fetched and the layers are read: the
+ * lookups are registry round trips (most of them 404s) that overlap that work.
+ */
+export async function lookUpArtifacts(source: ImageSource, input: ArtifactSubject, deps: Pick<ProvenanceDeps, 'trustedKeys' | 'logger'>): Promise<FoundArtifacts> {
+  const logged = (sink: Sink, what: string, work: () => Promise<void>): Promise<void> => attempt(sink, what, deps.logger, work)
 
   const checkSignatureManifest = async (sink: Sink, fetched: FetchedManifest, via: 'tag' | 'referrers'): Promise<void> => {
     if (fetched.manifest.kind !== 'manifest') return
@@ -134,17 +149,17 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
   if (findManifest) {
     lookups.push(
       (sink) =>
-        attempt(sink, 'cosign signature tag', async () => {
+        logged(sink, 'cosign signature tag', async () => {
           const sig = await findManifest(cosignTag(input.digest, 'sig'))
           if (sig) await checkSignatureManifest(sink, sig, 'tag')
         }),
       (sink) =>
-        attempt(sink, 'cosign attestation tag', async () => {
+        logged(sink, 'cosign attestation tag', async () => {
           const att = await findManifest(cosignTag(input.digest, 'att'))
           if (att) await summarise(sink, att, 'tag')
         }),
       (sink) =>
-        attempt(sink, 'cosign sbom tag', async () => {
+        logged(sink, 'cosign sbom tag', async () => {
           const sbom = await findManifest(cosignTag(input.digest, 'sbom'))
           if (sbom?.manifest.kind === 'manifest') {
             for (const layer of sbom.manifest.layers) {
@@ -158,13 +173,13 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
 
   // OCI referrers, or the sha256-<hex> tag that stands in for them
   lookups.push((sink) =>
-    attempt(sink, 'referrers', async () => {
+    logged(sink, 'referrers', async () => {
       let referrers = source.referrers ? await source.referrers(input.digest) : undefined
       if (!referrers && findManifest) referrers = await findManifest(referrersFallbackTag(input.digest))
       if (!referrers || referrers.manifest.kind !== 'index') return
       for (const referrer of classifyReferrers(referrers.manifest).slice(0, MAX_ARTIFACTS)) {
         if (referrer.kind === 'cosign-signature') {
-          await attempt(sink, `referrer ${referrer.descriptor.digest}`, async () => checkSignatureManifest(sink, await source.manifest(referrer.descriptor), 'referrers'))
+          await logged(sink, `referrer ${referrer.descriptor.digest}`, async () => checkSignatureManifest(sink, await source.manifest(referrer.descriptor), 'referrers'))
         } else if (referrer.kind === 'notation-signature' || referrer.kind === 'sigstore-bundle') {
           sink.signatures.push({
             format: referrer.kind === 'notation-signature' ? 'notation' : 'cosign',
@@ -175,7 +190,7 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
           })
           sink.checked.push({ artifact: referrer.descriptor.digest, outcome: 'keyless' })
         } else if (referrer.kind === 'attestation') {
-          await attempt(sink, `referrer ${referrer.descriptor.digest}`, async () => summarise(sink, await source.manifest(referrer.descriptor), 'referrers'))
+          await logged(sink, `referrer ${referrer.descriptor.digest}`, async () => summarise(sink, await source.manifest(referrer.descriptor), 'referrers'))
         } else if (referrer.kind === 'sbom' && referrer.sbomFormat) {
           sink.sboms.push({ format: referrer.sbomFormat, artifact: referrer.descriptor.digest, via: 'referrers' })
         }
@@ -188,7 +203,7 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
     const descriptors = attestationManifestsFor(input.index.manifest, input.digest).slice(0, MAX_ARTIFACTS)
     lookups.push(async (sink) => {
       for (const descriptor of descriptors) {
-        await attempt(sink, `attestation manifest ${descriptor.digest}`, async () => summarise(sink, await source.manifest(descriptor), 'index'))
+        await logged(sink, `attestation manifest ${descriptor.digest}`, async () => summarise(sink, await source.manifest(descriptor), 'index'))
       }
     })
   }
@@ -199,15 +214,34 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
   const outcomes = await Promise.allSettled(lookups.map((lookup, i) => lookup(sinks[i]!)))
   const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
   if (failed) throw failed.reason
-  const errors: ReportError[] = []
-  const checked: CheckedSignature[] = []
+  const found = emptySink()
   for (const sink of sinks) {
-    provenance.signatures.push(...sink.signatures)
-    provenance.attestations.push(...sink.attestations)
-    provenance.sboms.push(...sink.sboms)
-    checked.push(...sink.checked)
-    errors.push(...sink.errors)
+    found.signatures.push(...sink.signatures)
+    found.attestations.push(...sink.attestations)
+    found.sboms.push(...sink.sboms)
+    found.checked.push(...sink.checked)
+    found.errors.push(...sink.errors)
   }
+  found.searchedTags = findManifest !== undefined
+  return found
+}
+
+/**
+ * Judges an image's provenance from its artifacts, manifest and config: where its source
+ * is, what it was built from (a declared base, checked against the base's layers; else a
+ * guess from history), and the signature findings.
+ */
+export async function judgeProvenance(found: FoundArtifacts, input: ProvenanceInput, deps: ProvenanceDeps): Promise<ProvenanceResult> {
+  const provenance: Provenance = {
+    signatures: [...found.signatures],
+    attestations: [...found.attestations],
+    sboms: [...found.sboms],
+    baseImage: null,
+    source: {},
+  }
+  const findings: Finding[] = []
+  const errors: ReportError[] = [...found.errors]
+  const checked = found.checked
 
   provenance.source = declaredSource(input.manifest.annotations ?? {}, input.config.config.labels, provenance.attestations)
 
@@ -217,7 +251,7 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
     let confirmed: boolean | null = null
     let shared: { sharedLayers: number; baseLayers: number } | undefined
     const baseSink = emptySink()
-    await attempt(baseSink, `base image ${declared.name}`, async () => {
+    await attempt(baseSink, `base image ${declared.name}`, deps.logger, async () => {
       const baseDiffIds = await deps.baseDiffIds?.(declared.name, declared.digest, input.platform)
       if (!baseDiffIds) return
       const comparison = compareWithBase(input.config.diffIds, baseDiffIds)
@@ -236,7 +270,7 @@ export async function collectProvenance(source: ImageSource, input: ProvenanceIn
   }
 
   // an image whose signature tags the source cannot list is not called unsigned
-  if (source.findManifest || checked.length > 0) findings.push(...signatureFindings(checked, deps.trustedKeys.length > 0))
+  if (found.searchedTags || checked.length > 0) findings.push(...signatureFindings(checked, deps.trustedKeys.length > 0))
   provenance.signatures.sort((a, b) => (a.artifact < b.artifact ? -1 : a.artifact > b.artifact ? 1 : 0))
   return { provenance, findings, errors }
 }

@@ -32,7 +32,7 @@ import { addSummaries, emptySummary } from '../report/summary.js'
 import { buildImageReport, provenanceFrom } from './build-image-report.js'
 import type { ScanProgressEvent } from './progress.js'
 import { readLayers } from './read-layers.js'
-import { collectProvenance, type ProvenanceDeps } from './collect-provenance.js'
+import { judgeProvenance, lookUpArtifacts, type FoundArtifacts, type ProvenanceDeps } from './collect-provenance.js'
 import { matchScannedReport, type LoadedVulnIndex, type VulnIndexSource } from '../vulns/report-vulns.js'
 
 export interface ScanDeps {
@@ -188,6 +188,8 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
   let manifest: ImageManifest | undefined
   // layer cache writes run while the report is built; the scan waits for them at the end
   const cacheWrites: Array<Promise<void>> = []
+  const repositories = source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : []
+  let artifacts: Promise<FoundArtifacts> | undefined
   try {
     if (fetched.manifest.kind !== 'manifest') throw new ManifestError(ErrorCode.ManifestUnsupported, 'expected an image manifest, got an index')
     manifest = fetched.manifest
@@ -200,6 +202,15 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     if (manifest.config.size > deps.limits.maxConfigBytes) {
       throw new LimitError(ErrorCode.ConfigTooLarge, 'maxConfigBytes', manifest.config.size, `config is ${manifest.config.size} bytes, over the limit of ${deps.limits.maxConfigBytes}`)
     }
+    // the signature and attestation lookups need only the digest: they start now, overlap the
+    // config fetch and the layer reads, and are waited for (settled) before the scan returns
+    const lookups = lookUpArtifacts(
+      source,
+      { digest: fetched.digest, repositories, ...(context.index ? { index: context.index } : {}) },
+      { trustedKeys: [], ...deps.provenance, logger: deps.logger }
+    )
+    artifacts = lookups
+    lookups.catch(() => {})
     config = parseImageConfig(await source.blobBytes(manifest.config, deps.limits.maxConfigBytes), deps.limits.maxLayers)
     subject.platform = {
       os: config.os || subject.platform?.os || '',
@@ -214,6 +225,14 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     }
     // the layers and the provenance (signatures, attestations, base) are independent reads:
     // both go at once, and both are waited for, whichever fails first
+    const provenanceInput = {
+      digest: fetched.digest,
+      repositories,
+      manifest,
+      config,
+      ...(subject.platform ? { platform: subject.platform } : {}),
+      ...(context.index ? { index: context.index } : {}),
+    }
     const [read, collected] = await Promise.allSettled([
       readLayers(source, manifest, config, {
         cacheWrites,
@@ -224,18 +243,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
         ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       }),
-      collectProvenance(
-        source,
-        {
-          digest: fetched.digest,
-          repositories: source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : [],
-          manifest,
-          config,
-          ...(subject.platform ? { platform: subject.platform } : {}),
-          ...(context.index ? { index: context.index } : {}),
-        },
-        { trustedKeys: [], ...deps.provenance, logger: deps.logger }
-      ),
+      lookups.then((found) => judgeProvenance(found, provenanceInput, { trustedKeys: [], ...deps.provenance, logger: deps.logger })),
     ])
     if (read.status === 'rejected') throw read.reason
     if (collected.status === 'rejected') throw collected.reason
@@ -259,6 +267,11 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
   } finally {
     // they never reject (a failed write is logged)
     await Promise.all(cacheWrites)
+    // nothing is left running when the scan ends, whichever way it ends
+    await artifacts?.then(
+      () => undefined,
+      () => undefined
+    )
   }
 }
 

@@ -138,6 +138,26 @@ describe('scanImage', () => {
     await expect(scan('scan/app:v1')).rejects.toMatchObject({ code: ErrorCode.RegistryUnavailable, temporary: true })
   })
 
+  it('looks up signatures and attestations while the config is still being fetched, and lets them finish before it returns', async () => {
+    const image = buildImage({ format: 'oci', layers: [base, top] })
+    serve(image)
+    registry.inject({ match: { path: `/blobs/${image.config.digest}` }, times: Infinity, fault: { status: 503 } })
+    await expect(scan('scan/app:v1')).rejects.toMatchObject({ code: ErrorCode.RegistryUnavailable, temporary: true })
+    const seen = registry.requests.map((r) => `${r.method} ${r.path}`)
+    const configTries = seen.flatMap((line, i) => (line.endsWith(image.config.digest) ? [i] : []))
+    const hex = image.manifest.digest.slice('sha256:'.length)
+    const lookups = seen.flatMap((line, i) => (line.includes(`sha256-${hex}`) || line.includes('/referrers/') ? [i] : []))
+    expect(configTries).toHaveLength(3)
+    // the cosign .sig/.att/.sbom tags and the referrers API, asked before the config's last try
+    expect(seen.filter((line) => /\.(?:sig|att|sbom)$/.test(line))).toHaveLength(3)
+    expect(lookups.length).toBeGreaterThanOrEqual(4)
+    expect(Math.min(...lookups)).toBeLessThan(Math.max(...configTries))
+    // all of them were answered before the scan gave up: nothing is left running
+    const before = registry.requests.length
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(registry.requests.length).toBe(before)
+  })
+
   it('writes a failed report for a tag that does not exist', async () => {
     const report = await scan('scan/app:nope')
     expectValidReport(report)
@@ -156,6 +176,8 @@ describe('scanImage', () => {
     )
     registry.serveManifest('scan/app', { mediaType: MediaType.OciManifest, bytes: manifest }, ['chart'])
     expect(await scan('scan/app:chart')).toMatchObject({ status: 'failed', error: { code: ErrorCode.ManifestUnsupported } })
+    // no signature lookups for what is not an image
+    expect(registry.requests.filter((r) => /\.sig$|\/referrers\//.test(r.path))).toEqual([])
   })
 
   it('flattens a nested index and marks the index failed when one platform fails', async () => {
