@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { cpus, totalmem } from 'node:os'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
 import { createAnalyzerSet } from '../../shared/analyzers/index.js'
 import { DigestVerifier, parseDigest, type Digest } from '../../shared/image/digest.js'
 import { createDecompressor, zstdImplementation } from '../../shared/layers/decompress.js'
@@ -32,8 +33,22 @@ const log = (line: string): void => {
 
 const sink = (): Writable => new Writable({ write: (_chunk, _enc, callback) => callback() })
 
-/** Bare decompression of the layer: the floor every layer walk stands on. */
-async function bareDecompress(layer: LayerFile, compression: 'gzip' | 'zstd'): Promise<number> {
+/**
+ * Bare Node gunzip: `zlib.createGunzip()` with Node's defaults, fed the file the same way the
+ * walk is. This is the baseline the layer-walk aim is stated against.
+ */
+async function bareGunzip(layer: LayerFile): Promise<number> {
+  const started = performance.now()
+  await pipeline(fileStream(layer.path), createGunzip(), sink())
+  return performance.now() - started
+}
+
+/**
+ * Decompression alone, with the decompressor the walk itself uses (for gzip: zlib with
+ * 512 KiB output chunks, about twice as fast as Node's 16 KiB default). The walk's ratio to
+ * this is what its own work (digests, tar, analyzers) costs.
+ */
+async function decompressOnly(layer: LayerFile, compression: 'gzip' | 'zstd'): Promise<number> {
   const started = performance.now()
   await pipeline(fileStream(layer.path), createDecompressor(compression), sink())
   return performance.now() - started
@@ -53,15 +68,13 @@ async function layerWalk(layer: LayerFile): Promise<number> {
   return performance.now() - started
 }
 
-/** Best of alternating runs of baseline and subject; returns the two best times. */
-async function compare(baseline: () => Promise<number>, subject: () => Promise<number>): Promise<{ baselineMs: number; subjectMs: number }> {
-  let baselineMs = Infinity
-  let subjectMs = Infinity
+/** Best of alternating runs of each contender; returns each one's best time. */
+async function compare<K extends string>(contenders: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+  const best = Object.fromEntries(Object.keys(contenders).map((name) => [name, Infinity])) as Record<K, number>
   for (let i = 0; i < RUNS; i++) {
-    baselineMs = Math.min(baselineMs, await baseline())
-    subjectMs = Math.min(subjectMs, await subject())
+    for (const name of Object.keys(contenders) as K[]) best[name] = Math.min(best[name], await contenders[name]())
   }
-  return { baselineMs, subjectMs }
+  return best
 }
 
 function runProbe(args: string[]): Promise<{ exitCode: number; maxRssMiB: number }> {
@@ -90,16 +103,23 @@ const zst = await debianZstdLayer()
 const big = await bigGzipLayer()
 
 {
-  const { baselineMs, subjectMs } = await compare(() => bareDecompress(gz, 'gzip'), () => layerWalk(gz))
+  const best = await compare({ bare: () => bareGunzip(gz), tuned: () => decompressOnly(gz, 'gzip'), walk: () => layerWalk(gz) })
   const mb = (await readFile(gz.path)).length / 1e6
-  figures.layerWalkVsGunzip = round(baselineMs / subjectMs)
-  log(`layer walk, gzip Debian 12 layer (${round(mb, 1)} MB): walk ${round(subjectMs)} ms vs bare gunzip ${round(baselineMs)} ms → ${figures.layerWalkVsGunzip} of gunzip's speed`)
+  figures.layerWalkVsGunzip = round(best.bare / best.walk)
+  figures.layerWalkVsTunedGunzip = round(best.tuned / best.walk)
+  figures.layerWalkMs = round(best.walk)
+  figures.bareGunzipMs = round(best.bare)
+  figures.tunedGunzipMs = round(best.tuned)
+  log(
+    `layer walk, gzip Debian 12 layer (${round(mb, 1)} MB): walk ${round(best.walk)} ms vs bare Node gunzip ${round(best.bare)} ms → ${figures.layerWalkVsGunzip} of its speed; ` +
+      `vs the walk's own gunzip alone (512 KiB chunks) ${round(best.tuned)} ms → ${figures.layerWalkVsTunedGunzip}`
+  )
 }
 {
-  const { baselineMs, subjectMs } = await compare(() => bareDecompress(zst, 'zstd'), () => layerWalk(zst))
-  figures.layerWalkZstdVsZstd = round(baselineMs / subjectMs)
+  const best = await compare({ bare: () => decompressOnly(zst, 'zstd'), walk: () => layerWalk(zst) })
+  figures.layerWalkZstdVsZstd = round(best.bare / best.walk)
   figures.zstdImplementation = zstdImplementation
-  log(`layer walk, zstd Debian 12 layer: walk ${round(subjectMs)} ms vs bare zstd (${zstdImplementation}) ${round(baselineMs)} ms → ${figures.layerWalkZstdVsZstd}`)
+  log(`layer walk, zstd Debian 12 layer: walk ${round(best.walk)} ms vs bare zstd (${zstdImplementation}) ${round(best.bare)} ms → ${figures.layerWalkZstdVsZstd}`)
 }
 {
   const registry = await startRegistry({ auth: 'none' })
