@@ -30,11 +30,30 @@ const TOP_WASTED = 20
 
 /** Computes Dive's efficiency figures and returns the squashed tree built on the way. */
 export function computeEfficiency(layers: readonly Pick<LayerResult, 'entries'>[]): { efficiency: Efficiency; tree: SquashedTree } {
-  const stats = new Map<string, PathStats>()
-  const tree = new SquashedTree()
-  let userBytes = 0
+  const builder = new EfficiencyBuilder()
+  for (const layer of layers) builder.add(layer)
+  return builder.finish()
+}
 
-  layers.forEach((layer, index) => {
+/**
+ * The same computation one layer at a time, in the image's layer order, so that a scan can
+ * squash the layers it already has while later ones still stream. {@link finish} ends it.
+ */
+export class EfficiencyBuilder {
+  readonly #stats = new Map<string, PathStats>()
+  readonly #tree = new SquashedTree()
+  #userBytes = 0
+  #layers = 0
+
+  /** How many layers were added. */
+  get layers(): number {
+    return this.#layers
+  }
+
+  /** Adds the next layer (layer 0 first). */
+  add(layer: Pick<LayerResult, 'entries'>): void {
+    const tree = this.#tree
+    const stats = this.#stats
     for (const entry of leavesOf(layer.entries)) {
       const key = entry.type === EntryType.OpaqueWhiteout ? `${entry.path}/.wh..wh..opq` : entry.path
       let size = entry.size
@@ -51,32 +70,36 @@ export function computeEfficiency(layers: readonly Pick<LayerResult, 'entries'>[
         stats.set(key, { cumulative: size, smallest: size, seen: 1 })
       }
     }
-    if (index > 0) userBytes += fileBytes(layer.entries)
-    tree.apply(layer.entries, index)
-  })
-
-  let smallest = 0
-  let cumulative = 0
-  let wasted = 0
-  const inefficient: Array<{ path: string; layers: number; cumulativeSize: number }> = []
-  for (const [path, s] of stats) {
-    smallest += s.smallest
-    cumulative += s.cumulative
-    if (s.seen >= 2) {
-      wasted += s.cumulative
-      inefficient.push({ path, layers: s.seen, cumulativeSize: s.cumulative })
-    }
+    if (this.#layers > 0) this.#userBytes += fileBytes(layer.entries)
+    tree.apply(layer.entries, this.#layers)
+    this.#layers++
   }
-  inefficient.sort((a, b) => b.cumulativeSize - a.cumulativeSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  const score = cumulative === 0 ? 1 : smallest / cumulative
-  return {
-    tree,
-    efficiency: {
-      score: round(score, 6),
-      wastedBytes: wasted,
-      userWastedPercent: userBytes === 0 ? 0 : round((wasted / userBytes) * 100, 4),
-      topWasted: inefficient.slice(0, TOP_WASTED),
-    },
+
+  /** The figures and the squashed tree of the layers added. */
+  finish(): { efficiency: Efficiency; tree: SquashedTree } {
+    let smallest = 0
+    let cumulative = 0
+    let wasted = 0
+    const inefficient: Array<{ path: string; layers: number; cumulativeSize: number }> = []
+    for (const [path, s] of this.#stats) {
+      smallest += s.smallest
+      cumulative += s.cumulative
+      if (s.seen >= 2) {
+        wasted += s.cumulative
+        inefficient.push({ path, layers: s.seen, cumulativeSize: s.cumulative })
+      }
+    }
+    inefficient.sort((a, b) => b.cumulativeSize - a.cumulativeSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    const score = cumulative === 0 ? 1 : smallest / cumulative
+    return {
+      tree: this.#tree,
+      efficiency: {
+        score: round(score, 6),
+        wastedBytes: wasted,
+        userWastedPercent: this.#userBytes === 0 ? 0 : round((wasted / this.#userBytes) * 100, 4),
+        topWasted: inefficient.slice(0, TOP_WASTED),
+      },
+    }
   }
 }
 

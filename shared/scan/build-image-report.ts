@@ -10,12 +10,13 @@ import { detectOs } from '../analyzers/os-release/os-release-analyzer.js'
 import { ErrorCode, describeError } from '../errors.js'
 import { pairHistoryWithLayers, type ContainerConfig, type ImageConfig } from '../image/config.js'
 import type { ImageManifest } from '../image/manifest.js'
-import { computeEfficiency } from '../layers/efficiency.js'
+import { computeEfficiency, type EfficiencyBuilder } from '../layers/efficiency.js'
 import { countFiles, layerErrors, layerFact, layerFindings, type LayerResult } from '../layers/layer-result.js'
 import { RemovalFinder } from '../layers/removal.js'
 import type { SquashedTree } from '../layers/squash.js'
 import {
   REPORT_SCHEMA_VERSION,
+  type Efficiency,
   type Finding,
   type ImageReport,
   type Provenance,
@@ -37,7 +38,19 @@ export interface ImageScanFacts {
   finishedAt: number
 }
 
-/** Runs the image analyzers and builds a complete report. */
+/** The squashed tree and the efficiency figures of an image's layers, when built beforehand. */
+export interface Squashed {
+  efficiency: Efficiency
+  tree: SquashedTree
+  /** How many layers (from the bottom) they cover. */
+  layers: number
+}
+
+/**
+ * Runs the image analyzers and builds a complete report. `squashed` may come from an
+ * {@link EfficiencyBuilder} the scan fed while layers streamed; it is rebuilt here when it
+ * does not cover every layer.
+ */
 export async function buildImageReport(
   facts: ImageScanFacts,
   manifest: ImageManifest,
@@ -46,10 +59,11 @@ export async function buildImageReport(
   layers: LayerResult[],
   analyzers: AnalyzerSet,
   tags: string[],
-  provenance?: ProvenanceResult
+  provenance?: ProvenanceResult,
+  squashed?: Squashed
 ): Promise<ImageReport> {
   const historyForLayer = pairHistoryWithLayers(config.history, layers.length)
-  const { efficiency, tree } = computeEfficiency(layers)
+  const { efficiency, tree } = squashed?.layers === layers.length ? squashed : computeEfficiency(layers)
   const visibleFacts = (analyzerId: string, path: string): JsonValue | undefined => {
     const entry = tree.resolve(path)
     if (!entry) return undefined

@@ -29,6 +29,8 @@ export interface ReadLayersDeps {
   /** Layers streamed at once; default {@link defaultLayerConcurrency}. */
   layerConcurrency?: number
   onProgress?: (event: ScanProgressEvent) => void
+  /** Called with each layer's result as soon as it is complete (in any order). */
+  onLayer?: (index: number, result: LayerResult) => void
   /**
    * When given, the layer cache writes are added here rather than waited for, so the caller
    * can go on (build the report) while they complete, and wait for them before it returns.
@@ -74,7 +76,9 @@ export async function readLayers(source: ImageSource, manifest: ImageManifest, c
     while (failed === undefined && next < total) {
       const index = next++
       try {
-        results[index] = await readOne(source, manifest.layers[index]!, config.diffIds[index]!, index, total, budget, deps)
+        const result = await readOne(source, manifest.layers[index]!, config.diffIds[index]!, index, total, budget, deps)
+        results[index] = result
+        deps.onLayer?.(index, result)
       } catch (error) {
         failed ??= error
       }

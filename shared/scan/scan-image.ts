@@ -15,6 +15,7 @@ import { parseImageConfig, type ImageConfig } from '../image/config.js'
 import { isAttestationManifest, type Descriptor, type FetchedManifest, type ImageManifest } from '../image/manifest.js'
 import { isImageManifestMediaType, isIndexMediaType, MediaType } from '../image/media-types.js'
 import { formatPlatform, platformMatches, type Platform } from '../image/platform.js'
+import { EfficiencyBuilder } from '../layers/efficiency.js'
 import type { ScanLimits } from '../layers/limits.js'
 import type { Clock } from '../ports/clock.js'
 import type { ImageSource } from '../ports/image-source.js'
@@ -30,9 +31,10 @@ import {
 } from '../report/model.js'
 import { addSummaries, emptySummary } from '../report/summary.js'
 import { buildImageReport, provenanceFrom } from './build-image-report.js'
+import { judgeProvenance, lookUpArtifacts, type FoundArtifacts, type ProvenanceDeps } from './collect-provenance.js'
+import { inOrder } from './in-order.js'
 import type { ScanProgressEvent } from './progress.js'
 import { readLayers } from './read-layers.js'
-import { judgeProvenance, lookUpArtifacts, type FoundArtifacts, type ProvenanceDeps } from './collect-provenance.js'
 import { matchScannedReport, type LoadedVulnIndex, type VulnIndexSource } from '../vulns/report-vulns.js'
 
 export interface ScanDeps {
@@ -233,8 +235,11 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       ...(subject.platform ? { platform: subject.platform } : {}),
       ...(context.index ? { index: context.index } : {}),
     }
+    // the squashed tree grows bottom layer first while later layers still stream
+    const squash = new EfficiencyBuilder()
     const [read, collected] = await Promise.allSettled([
       readLayers(source, manifest, config, {
+        onLayer: inOrder((layer) => squash.add(layer)),
         cacheWrites,
         analyzers: deps.analyzers.file,
         limits: deps.limits,
@@ -257,7 +262,8 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
       layers,
       deps.analyzers,
       subject.tags,
-      provenance
+      provenance,
+      { ...squash.finish(), layers: squash.layers }
     )
     return matchScannedReport(report, context.vulns)
   } catch (error) {

@@ -10,10 +10,16 @@ import { silentLogger } from '../../../shared/ports/logger.js'
 import type { ImageReport } from '../../../shared/report/model.js'
 import { registryImageSource } from '../../../shared/registry/registry-source.js'
 import { UndiciRegistryClient } from '../../../shared/registry/undici-registry-client.js'
-import { defaultLayerConcurrency } from '../../../shared/scan/read-layers.js'
+import { parseImageConfig } from '../../../shared/image/config.js'
+import { computeEfficiency, EfficiencyBuilder } from '../../../shared/layers/efficiency.js'
+import type { LayerResult } from '../../../shared/layers/layer-result.js'
+import type { ImageSource } from '../../../shared/ports/image-source.js'
+import { inOrder } from '../../../shared/scan/in-order.js'
+import { defaultLayerConcurrency, readLayers } from '../../../shared/scan/read-layers.js'
 import { scanImage, type ScanDeps } from '../../../shared/scan/scan-image.js'
 import { startFaultRegistry, type FaultRegistry } from '../../support/fault-registry.js'
 import { buildImage, buildLayer, type BuiltBlob, type BuiltImage } from '../../support/image-builder.js'
+import { whiteout } from '../../support/layer-builder.js'
 import { MemoryObjectStore } from '../../support/memory-stores.js'
 
 let layers: BuiltBlob[]
@@ -117,6 +123,55 @@ describe('parallel layer reads', () => {
     expect(parallel).toEqual(serial)
     expect(parallel.image.layers.map((l) => l.diffId)).toEqual(layers.map((l) => l.diffId))
     expect(parallel.findings.find((f) => f.ruleId === 'fs-setuid-file')?.location.layer).toBe(layers[3]!.diffId)
+  })
+
+  it('hands each layer on as it completes, and the squashed tree built from them in order is the whole image\'s', async () => {
+    // layer 1 adds /app/x, layer 2 deletes it: squashed out of order, /app/x would survive
+    const stack = [
+      layers[0]!,
+      await buildLayer([{ name: 'app/', type: 'directory' }, { name: 'app/x', content: 'x'.repeat(5000) }], { compression: 'gzip' }),
+      await buildLayer([whiteout('app/x')], { compression: 'gzip' }),
+    ]
+    const built = buildImage({ format: 'oci', layers: stack })
+    const client = new UndiciRegistryClient({ dispatcher: agent, insecureRegistries: [registry.host] })
+    registry.serve('cache/order', built, ['v1'])
+    const inner = registryImageSource(client, parseReference(`${registry.host}/cache/order:v1`))
+    // the bottom layer is held back until both layers above it are done
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const source: ImageSource = {
+      ...inner,
+      openBlob: async (descriptor) => {
+        if (descriptor.digest === stack[0]!.digest) await gate
+        return inner.openBlob(descriptor)
+      },
+    }
+    const root = await source.root()
+    if (root.manifest.kind !== 'manifest') throw new Error('expected an image manifest')
+    const config = parseImageConfig(await source.blobBytes(root.manifest.config, 1 << 20), 10)
+    const arrived: number[] = []
+    const squash = new EfficiencyBuilder()
+    const put = inOrder<LayerResult>((layer) => squash.add(layer))
+    const results = await readLayers(source, root.manifest, config, {
+      analyzers: createAnalyzerSet().file,
+      limits: DEFAULT_LIMITS,
+      logger: silentLogger,
+      layerConcurrency: 3,
+      onLayer: (index, result) => {
+        arrived.push(index)
+        if (arrived.includes(1) && arrived.includes(2)) release()
+        put(index, result)
+      },
+    })
+    // the layers above arrived first (in either order), the bottom one last
+    expect(arrived.slice(0, 2).sort()).toEqual([1, 2])
+    expect(arrived[2]).toBe(0)
+    const incremental = squash.finish()
+    const whole = computeEfficiency(results)
+    expect(incremental.efficiency).toEqual(whole.efficiency)
+    expect(incremental.tree.entries()).toEqual(whole.tree.entries())
+    expect(incremental.tree.get('/app/x')).toBeUndefined()
+    expect(incremental.tree.get('/app')).toBeDefined()
   })
 
   it('keeps the image size limit across layers read at once', async () => {
