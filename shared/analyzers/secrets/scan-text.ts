@@ -68,16 +68,37 @@ function globalPattern(rule: SecretRule): RegExp {
   return pattern
 }
 
-const matchers = new WeakMap<readonly SecretRule[], KeywordMatcher>()
+interface Prefilter {
+  matcher: KeywordMatcher
+  /** For each keyword, the positions (in the rule set) of the rules that use it. */
+  rulesByKeyword: Map<string, number[]>
+}
+
+const prefilters = new WeakMap<readonly SecretRule[], Prefilter>()
 
 /** The keyword pre-filter of a rule set, built once per rule set. */
-function matcherFor(rules: readonly SecretRule[]): KeywordMatcher {
-  let matcher = matchers.get(rules)
-  if (matcher === undefined) {
-    matcher = keywordMatcher(rules.flatMap((rule) => rule.keywords))
-    matchers.set(rules, matcher)
+function prefilterFor(rules: readonly SecretRule[]): Prefilter {
+  let prefilter = prefilters.get(rules)
+  if (prefilter === undefined) {
+    const rulesByKeyword = new Map<string, number[]>()
+    rules.forEach((rule, order) => {
+      for (const keyword of new Set(rule.keywords)) {
+        const list = rulesByKeyword.get(keyword)
+        if (list) list.push(order)
+        else rulesByKeyword.set(keyword, [order])
+      }
+    })
+    prefilter = { matcher: keywordMatcher(rules.flatMap((rule) => rule.keywords)), rulesByKeyword }
+    prefilters.set(rules, prefilter)
   }
-  return matcher
+  return prefilter
+}
+
+/** The positions of the rules one of whose keywords occurred, in rule order. */
+function candidateRules(prefilter: Prefilter, present: ReadonlySet<string>): number[] {
+  const candidates = new Set<number>()
+  for (const keyword of present) for (const order of prefilter.rulesByKeyword.get(keyword) ?? []) candidates.add(order)
+  return [...candidates].sort((a, b) => a - b)
 }
 
 interface Found {
@@ -134,12 +155,14 @@ export function scanText(text: string, path: string, options: ScanTextOptions = 
   if (text === '' || maxPerRule <= 0 || maxPerFile <= 0) return []
   if (pathAllowRule(path, options.pathAllowRules ?? PATH_ALLOW_RULES) !== undefined) return []
 
-  const present = matcherFor(rules).find(text)
+  const prefilter = prefilterFor(rules)
+  const present = prefilter.matcher.find(text)
   if (present.size === 0) return []
   const found: Found[] = []
-  rules.forEach((rule, order) => {
-    if (rule.path !== undefined && !rule.path.test(path)) return
-    if (!rule.keywords.some((keyword) => present.has(keyword))) return
+  // most texts hold none or a few of the keywords: only their rules are looked at
+  for (const order of candidateRules(prefilter, present)) {
+    const rule = rules[order]!
+    if (rule.path !== undefined && !rule.path.test(path)) continue
     const pattern = globalPattern(rule)
     pattern.lastIndex = 0
     let count = 0
@@ -157,7 +180,7 @@ export function scanText(text: string, path: string, options: ScanTextOptions = 
       found.push({ rule, order, start, end, evidence: name === undefined ? redact(secret) : `${name}: ${redact(secret)}` })
       if (++count >= maxPerRule) break
     }
-  })
+  }
   if (found.length === 0) return []
 
   found.sort((a, b) => a.start - b.start || a.order - b.order)
