@@ -144,7 +144,7 @@ const big = await bigGzipLayer()
   const registry = await startRegistry({ auth: 'none' })
   try {
     const base = await layerBlob(gz)
-    const { coldMs, warmMs } = await warmVsCold(registry, base, 5)
+    const { coldMs, warmMs } = await warmVsCold(registry, base, 8)
     figures.warmVsCold = round(coldMs / warmMs, 1)
     figures.coldScanMs = round(coldMs)
     figures.warmScanMs = round(warmMs)
