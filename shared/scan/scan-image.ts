@@ -191,6 +191,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
   // layer cache writes run while the report is built; the scan waits for them at the end
   const cacheWrites: Array<Promise<void>> = []
   const repositories = source.subject.type === 'registry' ? [`${subject.registry}/${subject.repository}`] : []
+  const provenanceDeps: ProvenanceDeps = { trustedKeys: [], ...deps.provenance, logger: deps.logger }
   let artifacts: Promise<FoundArtifacts> | undefined
   try {
     if (fetched.manifest.kind !== 'manifest') throw new ManifestError(ErrorCode.ManifestUnsupported, 'expected an image manifest, got an index')
@@ -206,11 +207,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
     }
     // the signature and attestation lookups need only the digest: they start now, overlap the
     // config fetch and the layer reads, and are waited for (settled) before the scan returns
-    const lookups = lookUpArtifacts(
-      source,
-      { digest: fetched.digest, repositories, ...(context.index ? { index: context.index } : {}) },
-      { trustedKeys: [], ...deps.provenance, logger: deps.logger }
-    )
+    const lookups = lookUpArtifacts(source, { digest: fetched.digest, repositories, ...(context.index ? { index: context.index } : {}) }, provenanceDeps)
     artifacts = lookups
     lookups.catch(() => {})
     config = parseImageConfig(await source.blobBytes(manifest.config, deps.limits.maxConfigBytes), deps.limits.maxLayers)
@@ -248,7 +245,7 @@ async function scanManifest(source: ImageSource, fetched: FetchedManifest, conte
         ...(deps.layerConcurrency ? { layerConcurrency: deps.layerConcurrency } : {}),
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       }),
-      lookups.then((found) => judgeProvenance(found, provenanceInput, { trustedKeys: [], ...deps.provenance, logger: deps.logger })),
+      lookups.then((found) => judgeProvenance(found, provenanceInput, provenanceDeps)),
     ])
     if (read.status === 'rejected') throw read.reason
     if (collected.status === 'rejected') throw collected.reason
