@@ -8,6 +8,7 @@
  *   before (newest first), so a moved tag can be traced.
  * - `reports/sha256/<hex>/history/<time>.json`: a report as it was before a vulnerability
  *   refresh changed its vulnerabilities (`<time>` is the refresh time, `2026-11-29T07-40-00.000Z`).
+ *   The newest {@link MAX_REPORT_HISTORY} are kept; older ones are deleted when a new one is written.
  *
  * @module
  */
@@ -29,6 +30,12 @@ export interface TagRecord {
 }
 
 export const MAX_TAG_HISTORY = 100
+/**
+ * Earlier versions kept per report. A refresh writes one only when the report's
+ * vulnerabilities changed, so this is years of daily changes; without a bound, an image
+ * whose packages keep gaining vulnerabilities would keep a copy for every one.
+ */
+export const MAX_REPORT_HISTORY = 50
 const MAX_CAS_ATTEMPTS = 8
 
 export function reportKey(digest: string): string {
@@ -42,10 +49,15 @@ export function tagKey(registry: string, repository: string, tag: string): strin
   return `tags/${encodeURIComponent(registry)}/${repo}/${encodeURIComponent(tag)}.json`
 }
 
+/** Where a report's earlier versions are kept. */
+export function reportHistoryPrefix(digest: string): string {
+  const parsed = parseDigest(digest)
+  return `reports/${parsed.slice(0, parsed.indexOf(':'))}/${digestHex(parsed)}/history/`
+}
+
 /** The key of a report's earlier version, replaced at `at` (ISO 8601). */
 export function reportHistoryKey(digest: string, at: string): string {
-  const parsed = parseDigest(digest)
-  return `reports/${parsed.slice(0, parsed.indexOf(':'))}/${digestHex(parsed)}/history/${at.replace(/:/g, '-')}.json`
+  return `${reportHistoryPrefix(digest)}${at.replace(/:/g, '-')}.json`
 }
 
 const REPORT_KEY = /^reports\/(sha256|sha512)\/([0-9a-f]+)\.json$/
@@ -101,11 +113,25 @@ export class ReportStore {
     const digest = report.subject.digest
     if (options.keepPreviousAt !== undefined) {
       await this.#objects.put(reportHistoryKey(digest, options.keepPreviousAt), current.bytes, { contentType: 'application/json' })
+      await this.#pruneHistory(digest)
     }
     return this.#objects.put(reportKey(digest), Buffer.from(serialiseReport(report)), {
       contentType: 'application/json',
       ...(current.etag !== undefined ? { ifMatch: current.etag } : {}),
     })
+  }
+
+  /** The keys of a report's earlier versions, oldest first (their names sort by time). */
+  async historyKeys(digest: string): Promise<string[]> {
+    const keys: string[] = []
+    for await (const key of this.#objects.list(reportHistoryPrefix(digest))) keys.push(key)
+    return keys.sort()
+  }
+
+  /** Deletes all but the newest {@link MAX_REPORT_HISTORY} earlier versions of a report. */
+  async #pruneHistory(digest: string): Promise<void> {
+    const keys = await this.historyKeys(digest)
+    for (const key of keys.slice(0, Math.max(0, keys.length - MAX_REPORT_HISTORY))) await this.#objects.delete(key)
   }
 
   async getTag(registry: string, repository: string, tag: string): Promise<TagRecord | undefined> {
