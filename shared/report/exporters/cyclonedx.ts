@@ -47,7 +47,7 @@
  */
 import type { ImageReport, IndexReport, Package, Report, ReportOs, SeverityOrUnknown, Vulnerability } from '../model.js'
 import { severityRank } from '../summary.js'
-import { classifyLicense, joinWithAnd, type ClassifiedLicense } from './license-expression.js'
+import { classifyPackageLicense, joinWithAnd, type ClassifiedLicense } from './license-expression.js'
 import { advisoryUrl, compareText, documentSeed, imagePurl, nameBasedUuid, platformKey, sha256Hex, utcMillis } from './export-subject.js'
 
 export const CYCLONEDX_MEDIA_TYPE = 'application/vnd.cyclonedx+json; version=1.6'
@@ -221,7 +221,7 @@ function osComponent(os: ReportOs, refPrefix: string): Component {
 }
 
 function packageComponent(pkg: Package, ref: string): Component {
-  const licenses = licenseChoice(pkg.licenses ?? [])
+  const licenses = licenseChoice(pkg.licenses ?? [], pkg.type)
   const properties: Property[] = [
     { name: 'pushscan:layer', value: pkg.layer },
     ...(pkg.path !== undefined ? [{ name: 'pushscan:path', value: pkg.path }] : []),
@@ -240,8 +240,8 @@ function packageComponent(pkg: Package, ref: string): Component {
 }
 
 /** The CycloneDX `licenses` of a package's declared licences (see the module documentation). */
-export function licenseChoice(declared: readonly string[]): LicenseChoice | undefined {
-  const classified = [...new Set(declared.map((text) => text.trim()).filter((text) => text !== ''))].map(classifyLicense)
+export function licenseChoice(declared: readonly string[], packageType = ''): LicenseChoice | undefined {
+  const classified = [...new Set(declared.map((text) => text.trim()).filter((text) => text !== ''))].map((text) => classifyPackageLicense(text, packageType))
   if (classified.length === 0) return undefined
   const expressions = classified.filter((c): c is ClassifiedLicense & { kind: 'expression' } => c.kind === 'expression')
   if (expressions.length > 0 && classified.every((c) => c.kind !== 'text')) {

@@ -6,7 +6,10 @@
  * - `expression`: a valid SPDX licence expression (SPDX 2.3 Annex D: `AND`, `OR`, `WITH`,
  *   parentheses, `+`, `LicenseRef-…`) whose identifiers are all known, re-written in a
  *   canonical form;
- * - `text`: anything else (`Apache 2.0`, Debian's `GPL-2+`, `BSD-like`), kept as written.
+ * - `text`: anything else (`Apache 2.0`, `BSD-like`, Debian's `public-domain`), kept as written.
+ *
+ * A Debian package's licences are Debian short names (`GPL-2+`); {@link classifyPackageLicense}
+ * reads them as their SPDX equivalents first (`GPL-2.0-or-later`).
  *
  * pushscan keeps a deliberately small list of identifiers (the licences packages in
  * container images commonly declare) rather than the whole SPDX licence list: a string that
@@ -17,6 +20,7 @@
  * @see https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/
  * @module
  */
+import { debianLicenseToSpdx } from '../../packages/os/debian-licenses.js'
 
 /** Licence identifiers pushscan recognises (SPDX licence list; deprecated ids included where packages still use them). */
 export const KNOWN_LICENSE_IDS: readonly string[] = [
@@ -24,7 +28,7 @@ export const KNOWN_LICENSE_IDS: readonly string[] = [
   'Artistic-1.0', 'Artistic-1.0-Perl', 'Artistic-2.0', 'BSD-1-Clause', 'BSD-2-Clause', 'BSD-2-Clause-Patent', 'BSD-3-Clause',
   'BSD-3-Clause-Clear', 'BSD-4-Clause', 'BSL-1.0', 'bzip2-1.0.6', 'CC-BY-3.0', 'CC-BY-4.0', 'CC-BY-SA-3.0', 'CC-BY-SA-4.0',
   'CC0-1.0', 'CDDL-1.0', 'CDDL-1.1', 'curl', 'ECL-2.0', 'EPL-1.0', 'EPL-2.0', 'EUPL-1.1', 'EUPL-1.2', 'FTL',
-  'GFDL-1.2-only', 'GFDL-1.2-or-later', 'GFDL-1.3-only', 'GFDL-1.3-or-later', 'GPL-1.0-or-later', 'GPL-2.0', 'GPL-2.0+',
+  'GFDL-1.1-only', 'GFDL-1.1-or-later', 'GFDL-1.2-only', 'GFDL-1.2-or-later', 'GFDL-1.3-only', 'GFDL-1.3-or-later', 'GPL-1.0-only', 'GPL-1.0-or-later', 'GPL-2.0', 'GPL-2.0+',
   'GPL-2.0-only', 'GPL-2.0-or-later', 'GPL-3.0', 'GPL-3.0+', 'GPL-3.0-only', 'GPL-3.0-or-later', 'HPND', 'ICU', 'IJG', 'ISC',
   'LGPL-2.0', 'LGPL-2.0+', 'LGPL-2.0-only', 'LGPL-2.0-or-later', 'LGPL-2.1', 'LGPL-2.1+', 'LGPL-2.1-only', 'LGPL-2.1-or-later',
   'LGPL-3.0', 'LGPL-3.0+', 'LGPL-3.0-only', 'LGPL-3.0-or-later', 'Libpng', 'libpng-2.0', 'MIT', 'MIT-0', 'MPL-1.1', 'MPL-2.0',
@@ -68,6 +72,19 @@ export function classifyLicense(declared: string): ClassifiedLicense {
   if (!node) return { kind: 'text', text }
   if (node.type === 'license' && !node.plus && node.exception === undefined && LICENSES.has(node.id.toLowerCase())) return { kind: 'id', id: node.id }
   return { kind: 'expression', expression: render(node, undefined) }
+}
+
+/**
+ * Sorts one licence a package declares, read in its ecosystem's terms: for a Debian package
+ * (`deb`), a DEP-5 short name is read as the SPDX licence it stands for.
+ *
+ * @example
+ * classifyPackageLicense('GPL-2+', 'deb') // { kind: 'id', id: 'GPL-2.0-or-later' }
+ * classifyPackageLicense('GPL-2+', 'npm') // { kind: 'text', text: 'GPL-2+' }
+ */
+export function classifyPackageLicense(declared: string, packageType: string): ClassifiedLicense {
+  const spdx = packageType === 'deb' ? debianLicenseToSpdx(declared) : undefined
+  return classifyLicense(spdx ?? declared)
 }
 
 /** True when `text` is a valid SPDX licence expression made of known identifiers or `LicenseRef-`s. */

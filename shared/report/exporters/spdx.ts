@@ -35,7 +35,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ImageReport, Package, Report, ReportOs, ReportSubject } from '../model.js'
-import { classifyLicense, joinWithAnd } from './license-expression.js'
+import { classifyPackageLicense, joinWithAnd } from './license-expression.js'
 import { advisoryUrl, compareText, documentSeed, imagePurl, nameBasedUuid, platformKey, sha256Hex, subjectReference, utcSeconds } from './export-subject.js'
 
 export const SPDX_MEDIA_TYPE = 'application/spdx+json'
@@ -229,7 +229,7 @@ function packagePackage(id: string, pkg: Package, ids: DocumentIds, advisoryIds:
     filesAnalyzed: false,
     ...(source ? { sourceInfo: source } : {}),
     licenseConcluded: NOASSERTION,
-    licenseDeclared: declaredLicense(pkg.licenses ?? [], ids),
+    licenseDeclared: declaredLicense(pkg.licenses ?? [], pkg.type, ids),
     copyrightText: NOASSERTION,
     comment,
     externalRefs: [
@@ -239,9 +239,9 @@ function packagePackage(id: string, pkg: Package, ids: DocumentIds, advisoryIds:
   }
 }
 
-function declaredLicense(declared: readonly string[], ids: DocumentIds): string {
+function declaredLicense(declared: readonly string[], packageType: string, ids: DocumentIds): string {
   const terms = [...new Set(declared.map((text) => text.trim()).filter((text) => text !== ''))].map((text) => {
-    const license = classifyLicense(text)
+    const license = classifyPackageLicense(text, packageType)
     return license.kind === 'id' ? license.id : license.kind === 'expression' ? license.expression : ids.licenseRef(license.text)
   })
   return terms.length === 0 ? NOASSERTION : joinWithAnd(terms)

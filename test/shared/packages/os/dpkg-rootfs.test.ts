@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { dpkgInfoName, dpkgLicenses, parseDpkgFileList, parseDpkgStatus } from '../../../../shared/packages/os/dpkg.js'
+import { classifyPackageLicense } from '../../../../shared/report/exporters/license-expression.js'
 import { debianRootfs, dpkgPackages } from '../../../support/debian-rootfs.js'
 import { runCommand } from '../../../support/run-command.js'
 
@@ -73,5 +74,16 @@ describe('a real Debian 12 root filesystem', () => {
       }
     }
     expect(machineReadable).toBeGreaterThan(20)
+  })
+
+  it('every versioned GPL-family licence name in Debian 12 reads as an SPDX id', async () => {
+    const versioned = new Set<string>()
+    for (const name of await readdir(join(root, 'usr/share/doc'))) {
+      const text = await readFile(join(root, 'usr/share/doc', name, 'copyright'), 'utf8').catch(() => undefined)
+      if (text === undefined) continue
+      for (const license of dpkgLicenses(text)) if (/^(?:A|L)?GPL-\d+(?:\.\d+)?\+?$/i.test(license)) versioned.add(license)
+    }
+    expect([...versioned]).toEqual(expect.arrayContaining(['GPL-2+', 'GPL-3+', 'LGPL-2.1+']))
+    for (const license of versioned) expect(classifyPackageLicense(license, 'deb'), license).toMatchObject({ kind: 'id' })
   })
 })

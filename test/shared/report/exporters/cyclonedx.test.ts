@@ -80,7 +80,8 @@ describe('CycloneDX export of an image report', () => {
     const licenses = Object.fromEntries(bom.components.map((c) => [c.name, c.licenses]))
     expect(licenses['@acme/left-pad']).toEqual([{ license: { id: 'MIT' } }])
     expect(licenses['dual']).toEqual([{ expression: 'MIT OR Apache-2.0' }])
-    expect(licenses['libc6']).toEqual([{ license: { id: 'LGPL-2.1-or-later' } }, { license: { name: 'GPL-2+' } }])
+    // a Debian short name is read as the SPDX licence it stands for
+    expect(licenses['libc6']).toEqual([{ license: { id: 'LGPL-2.1-or-later' } }, { license: { id: 'GPL-2.0-or-later' } }])
     expect(licenses['requests']).toEqual([{ license: { name: 'Apache 2.0' } }, { license: { name: 'Apache Software License' } }])
     expect(licenses['org.example:weird name+plus']).toEqual([{ expression: 'GPL-2.0-or-later WITH Classpath-exception-2.0 AND BSD-3-Clause' }])
     expect(licenses['bash']).toBeUndefined()
@@ -93,6 +94,15 @@ describe('CycloneDX export of an image report', () => {
     [['  '], undefined],
   ])('licence list %j → %j', (declared, expected) => {
     expect(licenseChoice(declared)).toEqual(expected)
+  })
+
+  it.each([
+    ['deb', ['GPL-2+', 'Expat'], [{ license: { id: 'GPL-2.0-or-later' } }, { license: { id: 'MIT' } }]],
+    ['deb', ['GPL-3+ with Bison-2.2 exception', 'public-domain'], [{ license: { name: 'GPL-3.0-or-later WITH Bison-exception-2.2' } }, { license: { name: 'public-domain' } }]],
+    ['deb', ['GPL-3+ with Bison-2.2 exception', 'MIT'], [{ expression: 'GPL-3.0-or-later WITH Bison-exception-2.2 AND MIT' }]],
+    ['npm', ['GPL-2+', 'Expat'], [{ license: { name: 'GPL-2+' } }, { license: { name: 'Expat' } }]],
+  ])('a %s package declaring %j → %j', (type, declared, expected) => {
+    expect(licenseChoice(declared, type)).toEqual(expected)
   })
 
   it('lists vulnerabilities that point at existing components, with severity, aliases and the fix', () => {

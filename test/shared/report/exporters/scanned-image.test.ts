@@ -118,7 +118,7 @@ describe('exports of a scanned image', () => {
       expect(component.properties).toContainEqual({ name: 'pushscan:layer', value: pkg.layer })
     }
     expect(libraries.find((c) => c.name === 'requests')!.properties).toContainEqual({ name: 'pushscan:layer', value: app.diffId })
-    expect(libraries.find((c) => c.name === 'hello')!.licenses).toEqual([{ license: { name: 'GPL-2+' } }])
+    expect(libraries.find((c) => c.name === 'hello')!.licenses).toEqual([{ license: { id: 'GPL-2.0-or-later' } }])
     expect(libraries.find((c) => c.name === 'left-pad')!.licenses).toEqual([{ license: { id: 'WTFPL' } }])
     expect(libraries.find((c) => c.name === 'dual')!.licenses).toEqual([{ expression: 'MIT OR Apache-2.0' }])
     expect(bom.components.find((c) => c.type === 'operating-system')).toMatchObject({ name: 'debian', version: '12' })
@@ -132,7 +132,7 @@ describe('exports of a scanned image', () => {
     expect(purls.filter((purl) => !purl.startsWith('pkg:oci/')).sort()).toEqual(image.packages.map((p) => p.purl).sort())
     const root = doc.relationships.find((r) => r.relationshipType === 'DESCRIBES')!.relatedSpdxElement
     expect(doc.relationships.filter((r) => r.spdxElementId === root)).toHaveLength(image.packages.length + 1)
-    expect(doc.packages.find((p) => p.name === 'hello')!.licenseDeclared).toMatch(/^LicenseRef-GPL-2-[0-9a-f]{8}$/)
+    expect(doc.packages.find((p) => p.name === 'hello')!.licenseDeclared).toBe('GPL-2.0-or-later')
   })
 
   it('SARIF: valid, with the setuid finding located at its file and layer', () => {
