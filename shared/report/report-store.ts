@@ -32,8 +32,9 @@ export interface TagRecord {
 export const MAX_TAG_HISTORY = 100
 /**
  * Earlier versions kept per report. A refresh writes one only when the report's
- * vulnerabilities changed, so this is years of daily changes; without a bound, an image
- * whose packages keep gaining vulnerabilities would keep a copy for every one.
+ * vulnerabilities changed (a few times a month for a busy base image, so this goes back a
+ * year or more); without a bound, an image whose packages keep gaining vulnerabilities
+ * would keep a copy of every version for as long as it is stored.
  */
 export const MAX_REPORT_HISTORY = 50
 const MAX_CAS_ATTEMPTS = 8
