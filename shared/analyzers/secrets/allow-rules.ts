@@ -231,6 +231,11 @@ export function isAlwaysInScope(path: string): boolean {
 /** The path allow rule that takes this file out of scope, if any. */
 export function pathAllowRule(path: string, rules: readonly AllowRule[] = PATH_ALLOW_RULES): AllowRule | undefined {
   if (isAlwaysInScope(path)) return undefined
+  return matchingPathRule(path, rules)
+}
+
+/** The first path allow rule whose pattern matches, for a path known not to be {@link isAlwaysInScope}. */
+export function matchingPathRule(path: string, rules: readonly AllowRule[] = PATH_ALLOW_RULES): AllowRule | undefined {
   return rules.find((rule) => rule.path !== undefined && rule.path.test(path))
 }
 

@@ -10,7 +10,7 @@ import type { DraftFinding, FileAnalyzer } from '../analyzer.js'
 import type { EntryRecord } from '../../layers/layer-result.js'
 import type { Rule } from '../rule.js'
 import { findingOf } from '../rule.js'
-import { isAlwaysInScope, pathAllowRule } from './allow-rules.js'
+import { isAlwaysInScope, matchingPathRule } from './allow-rules.js'
 import { CONFIG_SECRET_RULES } from './scan-config.js'
 import { scanText } from './scan-text.js'
 import { SECRET_RULES, secretRuleById } from './secret-rules.js'
@@ -60,10 +60,12 @@ const MAX_SYSTEM_SCRIPT_BYTES = 64 * 1024
 /** Cheap, by name and size only: does the analyzer want this entry's content? */
 export function wantsSecretScan(path: string, entry: EntryRecord): boolean {
   if (entry.type !== 'file' || entry.size === 0 || entry.size > MAX_SECRET_FILE_BYTES) return false
-  if (isSensitivePath(path)) return pathAllowRule(path) === undefined
+  // each path is tested against the always-in-scope patterns once: past this line it is not
+  if (isAlwaysInScope(path)) return true
+  if (SENSITIVE_NAME.test(path) || SENSITIVE_PATH.test(path)) return matchingPathRule(path) === undefined
   if (BINARY_NAME.test(path)) return false
   if (entry.size > MAX_SYSTEM_SCRIPT_BYTES && SYSTEM_BINARY_DIRECTORY.test(path)) return false
-  return pathAllowRule(path) === undefined
+  return matchingPathRule(path) === undefined
 }
 
 /**
