@@ -28,6 +28,8 @@ function isPackageDirectory(segment: string | undefined): boolean {
  * package's own directories.
  */
 export function wantsNpm(path: string): boolean {
+  // every entry of a layer is asked: most are answered without splitting the path
+  if (!path.endsWith('/package.json')) return false
   const parts = path.split('/')
   const n = parts.length
   if (parts[n - 1] !== 'package.json') return false

@@ -25,7 +25,10 @@ import { langPackage, metadataText, PackageMetadataError, type LangPackage } fro
 
 /** True for `…/<x>.dist-info/METADATA`, `…/<x>.egg-info/PKG-INFO`, `…/<x>.egg-info` and `…/EGG-INFO/PKG-INFO`. */
 export function wantsPython(path: string): boolean {
-  return /(?:^|\/)[^/]+\.dist-info\/METADATA$/.test(path) || /(?:^|\/)(?:[^/]+\.egg-info|EGG-INFO)\/PKG-INFO$/.test(path) || /(?:^|\/)[^/]+\.egg-info$/.test(path)
+  // every entry of a layer is asked: the name's ending rules out most before any pattern runs
+  if (path.endsWith('/METADATA')) return /(?:^|\/)[^/]+\.dist-info\/METADATA$/.test(path)
+  if (path.endsWith('/PKG-INFO')) return /(?:^|\/)(?:[^/]+\.egg-info|EGG-INFO)\/PKG-INFO$/.test(path)
+  return path.endsWith('.egg-info') && /(?:^|\/)[^/]+\.egg-info$/.test(path)
 }
 
 /** PEP 503 normalisation: `Foo.Bar_baz` → `foo-bar-baz`. */
